@@ -123,8 +123,8 @@ func TestCorpusGolden(t *testing.T) {
 	dir := corpusDir(t)
 	tests := []struct{ kind, file string }{
 		{"send", "vipwoody-qMail-Log-Parser/qmail-send"}, // 50,006 lines of a production qmail-send, 2010
-		{"smtp", "fail2ban/qmail"},                        // splogger and old rblsmtpd forms
-		{"pop3", "ossec-docs/vpopmail.rst.lines.log"},     // vchkpw success and failures
+		{"smtp", "fail2ban/qmail"},                       // splogger and old rblsmtpd forms
+		{"pop3", "ossec-docs/vpopmail.rst.lines.log"},    // vchkpw success and failures
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -19,13 +19,21 @@ const MaxLine = 64 << 10
 type lineFunc func(t *counters.Tally, msg []byte) bool
 
 type kind struct {
-	vocab *counters.Vocab
-	parse lineFunc
+	vocab  *counters.Vocab
+	gauges []string
+	parse  lineFunc
 }
 
 var kinds = map[string]kind{}
 
-func register(v *counters.Vocab, f lineFunc) { kinds[v.Kind] = kind{vocab: v, parse: f} }
+// register adds a log kind: its counters, the gauges its lines set, and its
+// line parser.
+func register(v *counters.Vocab, gauges []string, f lineFunc) {
+	kinds[v.Kind] = kind{vocab: v, gauges: gauges, parse: f}
+}
+
+// Gauges returns the gauge names of kind, in output order.
+func Gauges(kindName string) []string { return kinds[kindName].gauges }
 
 // Kinds returns the names of every log kind, sorted.
 func Kinds() []string {

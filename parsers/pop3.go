@@ -30,7 +30,7 @@ var pop3Auth = authIDs{
 	sslSuccess: POP3Vocab.ID("pop3_ssl_success"), sslFailure: POP3Vocab.ID("pop3_ssl_failure"),
 }
 
-func init() { register(POP3Vocab, parsePOP3) }
+func init() { register(POP3Vocab, []string{"pop3_concurrency", "pop3_concurrency_max"}, parsePOP3) }
 
 func parsePOP3(t *counters.Tally, b []byte) bool {
 	prog, rest, ok := program(b)

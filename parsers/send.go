@@ -35,7 +35,9 @@ var (
 	sRemoteOutc   = map[string]int{"success": SendVocab.ID("delivery_remote_success"), "failure": SendVocab.ID("delivery_remote_failure"), "deferral": SendVocab.ID("delivery_remote_deferral")}
 )
 
-func init() { register(SendVocab, parseSend) }
+func init() {
+	register(SendVocab, []string{"concurrency_local", "concurrency_local_max", "concurrency_remote", "concurrency_remote_max"}, parseSend)
+}
 
 // parseSend counts one qmail-send line.
 func parseSend(t *counters.Tally, b []byte) bool {

@@ -22,7 +22,7 @@ var SMTPVocab = counters.NewVocab("smtp",
 // tcpIDs are the counters a kind's tcpserver lines move.
 type tcpIDs struct {
 	connect, ok, deny, end, endErr, fatal int
-	gauge                                string // concurrency gauge name prefix
+	gauge                                 string // concurrency gauge name prefix
 }
 
 var smtpTCP = tcpIDs{
@@ -64,7 +64,7 @@ var wellKnownLists = []struct{ key, name string }{
 	{"monkeys", "monkeys"}, {"visi.com", "visi"},
 }
 
-func init() { register(SMTPVocab, parseSMTP) }
+func init() { register(SMTPVocab, []string{"smtp_concurrency", "smtp_concurrency_max"}, parseSMTP) }
 
 func parseSMTP(t *counters.Tally, b []byte) bool {
 	prog, rest, ok := program(b)
