@@ -35,8 +35,8 @@ var (
 	ErrShort = errors.New("tai64n: label too short")
 	// ErrNoAt is returned when the input does not start with '@'.
 	ErrNoAt = errors.New("tai64n: label does not start with @")
-	// ErrHex is returned for a digit that is not lowercase hex.
-	ErrHex = errors.New("tai64n: label is not 24 lowercase hex digits")
+	// ErrHex is returned for a digit that is not hex.
+	ErrHex = errors.New("tai64n: label is not 24 hex digits")
 	// ErrNano is returned when the nanosecond field is 10^9 or more.
 	ErrNano = errors.New("tai64n: nanoseconds out of range")
 )
@@ -56,11 +56,13 @@ var hexval = func() (t [256]byte) {
 	}
 	for c := 'a'; c <= 'f'; c++ {
 		t[c] = byte(c - 'a' + 10)
+		t[c-'a'+'A'] = byte(c - 'a' + 10) // s6-tai64nlocal reads either case
 	}
 	return t
 }()
 
-// Parse decodes the label at the start of b. Only the first LabelLen bytes
+// Parse decodes the label at the start of b. Digits may be of either case,
+// as s6-tai64nlocal reads them; String writes lowercase. Only the first LabelLen bytes
 // are read; what follows is the caller's business.
 func Parse(b []byte) (Label, error) {
 	if len(b) < LabelLen {

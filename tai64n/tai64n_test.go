@@ -3,6 +3,7 @@ package tai64n
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,7 +55,6 @@ func TestParseErrors(t *testing.T) {
 		{"@4000000048ec0387 y", ErrShort},
 		{"x4000000048ec03873b1a841c", ErrNoAt},
 		{" @4000000048ec03873b1a841c", ErrNoAt},
-		{"@4000000048EC03873B1A841C", ErrHex},
 		{"@4000000048ec03873b1a841g", ErrHex},
 		{"@400000006592008affffffff", ErrNano},
 	}
@@ -62,6 +62,13 @@ func TestParseErrors(t *testing.T) {
 		if _, err := Parse([]byte(tt.in)); !errors.Is(err, tt.want) {
 			t.Errorf("Parse(%q) error = %v, want %v", tt.in, err, tt.want)
 		}
+	}
+}
+
+func TestParseUppercase(t *testing.T) {
+	l, err := Parse([]byte("@4000000048EC03873B1A841C"))
+	if err != nil || l.String() != "@4000000048ec03873b1a841c" {
+		t.Errorf("Parse(uppercase) = %v, %v", l, err)
 	}
 }
 
@@ -89,7 +96,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if got := l.String(); got != string(b[:LabelLen]) {
+		if got := l.String(); got != strings.ToLower(string(b[:LabelLen])) {
 			t.Fatalf("String(Parse(%q)) = %q", b, got)
 		}
 		_ = l.Time(TAI)

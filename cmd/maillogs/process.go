@@ -129,9 +129,13 @@ func process(name, kind string, cfg *config, in *os.File, out io.Writer, errw io
 	copied.Store(true)
 
 	id := cr.id()
+	crashPoint("before-commit")
 	done := make(chan error, 1)
 	go func() {
 		_, err := commitChunk(cfg, id, cr.count.Tally, cr.info(kind))
+		if err == nil {
+			crashPoint("after-commit")
+		}
 		done <- err
 	}()
 	wait := cfg.ProcessBound - time.Since(start)
@@ -156,6 +160,16 @@ func process(name, kind string, cfg *config, in *os.File, out io.Writer, errw io
 	tmp.discard()
 	writeState(kind, id, cr)
 	return 0
+}
+
+// crashPoint kills the process with SIGKILL at the named point when
+// MAILLOGS_TEST_CRASH names it: the crash tests use it to stop a run
+// exactly between its commit and its exit.
+func crashPoint(name string) {
+	if os.Getenv("MAILLOGS_TEST_CRASH") == name {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
 }
 
 // writeState leaves a hint for the next run on fd 5 (multilog's newstate).
