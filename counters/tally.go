@@ -203,18 +203,18 @@ func (t *Tally) SetGauge(name string, v uint64) {
 }
 
 // User adds n to counter c of user at the current line's time; host may be
-// empty.
-func (t *Tally) User(user string, c int, n uint64, host string) {
-	u := t.Users[user]
+// empty. The bytes are copied only the first time a user or host is seen.
+func (t *Tally) User(user []byte, c int, n uint64, host []byte) {
+	u := t.Users[string(user)]
 	if u == nil {
 		u = &UserTally{Days: map[int32]*[nUser]uint64{}}
-		t.Users[user] = u
+		t.Users[string(user)] = u
 	}
 	u.C[c] += n
 	if t.now >= u.LastSeen {
 		u.LastSeen = t.now
-		if host != "" {
-			u.Host = host
+		if len(host) > 0 && string(host) != u.Host {
+			u.Host = string(host)
 		}
 	}
 	d := t.day()

@@ -89,7 +89,7 @@ func parseVchkpw(t *counters.Tally, r []byte, ssl bool, ids *authIDs) bool {
 	default:
 		t.Inc(ids.failure)
 	}
-	if user, host := vchkpwUser(after); user != "" {
+	if user, host := vchkpwUser(after); len(user) > 0 {
 		if success {
 			t.User(user, counters.ULogin, 1, host)
 		} else {
@@ -101,22 +101,18 @@ func parseVchkpw(t *counters.Tally, r []byte, ssl bool, ids *authIDs) bool {
 
 var vchkpwVerdicts = []string{"login success", "password fail", "user not found", "null password given"}
 
-func vchkpwUser(w []byte) (user, host string) {
+func vchkpwUser(w []byte) (user, host []byte) {
 	w = bytes.TrimLeft(w, " ")
 	if bytes.HasPrefix(w, []byte("(pass:")) {
 		i := bytes.Index(w, []byte(") "))
 		if i < 0 {
-			return "", ""
+			return nil, nil
 		}
 		w = w[i+2:]
 	}
 	i := bytes.LastIndexByte(w, ':')
 	if i < 0 {
-		return "", ""
+		return nil, nil
 	}
-	u := bytes.TrimSuffix(w[:i], []byte("@"))
-	if len(u) == 0 {
-		return "", ""
-	}
-	return string(u), string(w[i+1:])
+	return bytes.TrimSuffix(w[:i], []byte("@")), w[i+1:]
 }

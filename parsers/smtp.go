@@ -209,7 +209,14 @@ func urlHost(text []byte) []byte {
 
 // listName maps a DNSBL zone or URL host to its counter name.
 func listName(zone []byte) string {
-	lz := bytes.ToLower(zone)
+	var buf [128]byte
+	lz := buf[:0]
+	for _, c := range zone[:min(len(zone), len(buf))] {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lz = append(lz, c)
+	}
 	for _, k := range wellKnownLists {
 		if bytes.Contains(lz, []byte(k.key)) {
 			return k.name
