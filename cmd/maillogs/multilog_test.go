@@ -56,12 +56,23 @@ func (m *multilog) size(name string) int64 {
 	return fi.Size()
 }
 
-// rotate forces a rotation with SIGALRM and waits until it is done.
+// rotate forces rotations with SIGALRM (as svc -a does) until current is
+// empty and no processor runs: lines still in the pipe while a processor
+// ran land in the new current and need one more.
 func (m *multilog) rotate() {
 	m.t.Helper()
 	waitFor(m.t, "current to fill", 5*time.Second, func() bool { return m.size("current") > 0 })
-	m.cmd.Process.Signal(syscall.SIGALRM)
-	waitFor(m.t, "rotation", 10*time.Second, func() bool { return m.size("current") == 0 && m.idle() })
+	last := time.Time{}
+	waitFor(m.t, "rotation", 20*time.Second, func() bool {
+		if m.size("current") == 0 && m.idle() {
+			return true
+		}
+		if time.Since(last) > 300*time.Millisecond {
+			m.cmd.Process.Signal(syscall.SIGALRM)
+			last = time.Now()
+		}
+		return false
+	})
 }
 
 // archived returns the finished files' content, oldest first, labels
