@@ -120,6 +120,7 @@ func (a *app) cli() *cli.App {
 			Action: a.check,
 		},
 	}
+	cmds = append(cmds, a.snmpCommand())
 	for _, k := range kinds {
 		k := k
 		cmds = append(cmds, &cli.Command{
