@@ -58,7 +58,7 @@ install: build
 	@for k in $(KINDS); do ln -sf maillogs $(DESTDIR)$(PREFIX)/bin/$${k}log; echo "ln -sf maillogs $(DESTDIR)$(PREFIX)/bin/$${k}log"; done
 	install -d -m 0750 $(DESTDIR)$(STATEDIR)
 	install -d $(DESTDIR)$(PREFIX)/share/maillogs
-	install -m 0644 scripts/* $(DESTDIR)$(PREFIX)/share/maillogs/ 2>/dev/null || true
+	install -m 0644 scripts/*.txt scripts/*.example scripts/*.sh $(DESTDIR)$(PREFIX)/share/maillogs/
 
 clean:
 	rm -rf bin demo
