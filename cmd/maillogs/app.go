@@ -45,13 +45,7 @@ func (a *app) fail(code int, err error, hints ...string) error {
 
 // storeFail explains a failure to open the store for reading.
 func (a *app) storeFail(err error) error {
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return a.fail(1, err, "the processors create the store at their first rotation; is MAILLOGS_DB ("+a.cfg.DB+") the same for them and for this command?")
-	case errors.Is(err, counters.ErrLocked):
-		return a.fail(1, err, "a writer held the store longer than MAILLOGS_LOCK_TIMEOUT; try again, or see 'maillogs check'")
-	}
-	return a.fail(1, err, "run 'maillogs check' to see what is wrong with the store")
+	return a.fail(1, err, storeFix(err, a.cfg.DB))
 }
 
 func (a *app) exit(args []string) int {
@@ -133,13 +127,12 @@ func (a *app) cli() *cli.App {
 		})
 	}
 	return &cli.App{
-		Name:            "maillogs",
-		Usage:           "ever-increasing mail counters from multilog directories",
-		Version:         version(),
-		Reader:          a.in,
-		Writer:          a.out,
-		ErrWriter:       a.err,
-		HideHelpCommand: false,
+		Name:      "maillogs",
+		Usage:     "ever-increasing mail counters from multilog directories",
+		Version:   version(),
+		Reader:    a.in,
+		Writer:    a.out,
+		ErrWriter: a.err,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "db", EnvVars: []string{"MAILLOGS_DB"}, Value: defaultDB, Usage: "the counter store"},
 		},

@@ -140,17 +140,18 @@ func upper(s string) string {
 	return string(b)
 }
 
-// storeFix says what to do about a store fault.
+// storeFix says what to do about a store fault. The processors' hint,
+// check's fix line and the queries' hint all come from here.
 func storeFix(err error, path string) string {
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "no store yet: the processors create it at their first rotation (check MAILLOGS_DB and that its directory exists and is writable by the log user)"
 	case errors.Is(err, counters.ErrLocked):
-		return "a process holds the store's lock: find it with 'fuser " + path + "'"
+		return "a process held the store's lock past MAILLOGS_LOCK_TIMEOUT: find it with 'fuser " + path + "'"
 	case errors.Is(err, counters.ErrEmpty), errors.Is(err, counters.ErrCorrupt):
-		return "move it aside and rebuild it from the log archives and the spool: 'mv " + path + " " + path + ".damaged && maillogs catchup DIR…'"
+		return "the store is damaged: move it aside and rebuild it from the log archives and the spool: 'mv " + path + " " + path + ".damaged && maillogs catchup DIR…'"
+	case errors.Is(err, os.ErrNotExist):
+		return "no store at MAILLOGS_DB (" + path + "): the processors create it at their first rotation when its directory exists and the log user may write it (make install makes it); is MAILLOGS_DB the same for them and for this command?"
 	case errors.Is(err, os.ErrPermission):
-		return "make the store readable by this user (group of the log user, mode 0640)"
+		return "the store's permissions: the log user writes it, snmpd's group reads it (directory 0750, file 0640)"
 	}
-	return "see the error above"
+	return "run 'maillogs check' to see what is wrong with the store"
 }

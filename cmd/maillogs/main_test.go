@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -103,14 +104,21 @@ func (e *env) runProc(name string, input []byte, extraEnv ...string) ([]byte, st
 	c.Stdin = f
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
-	err = c.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	code := e.exitCode(c.Run())
+	return out.Bytes(), errb.String(), code
+}
+
+// exitCode returns a finished command's exit status (-1 when a signal
+// killed it); failing to run it at all fails the test.
+func (e *env) exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
 		e.t.Fatal(err)
 	}
-	return out.Bytes(), errb.String(), code
+	return 0
 }
 
 // maillogs runs the query tool and returns stdout; it fails the test on a
@@ -128,13 +136,7 @@ func (e *env) maillogsCode(args ...string) (string, string, int) {
 	c := e.cmd("maillogs", args...)
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
-	err := c.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		e.t.Fatal(err)
-	}
+	code := e.exitCode(c.Run())
 	return out.String(), errb.String(), code
 }
 

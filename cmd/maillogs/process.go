@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -154,7 +153,7 @@ func process(name, kind string, cfg *config, in *os.File, out io.Writer, errw io
 			lg.hintf("the chunk is kept only in this log directory's next @….s file: after fixing, run maillogs catchup on that file")
 		} else {
 			lg.errorf("%v; chunk spooled as %s", err, where)
-			lg.hintf("%s", hintFor(err))
+			lg.hintf("%s; then 'maillogs catchup' (cron runs it) counts the chunk", storeFix(err, cfg.DB))
 		}
 		return 0
 	}
@@ -199,21 +198,6 @@ func reportPeak(w io.Writer) {
 			fmt.Fprintf(w, "test-hwm: %s\n", strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")))
 		}
 	}
-}
-
-// hintFor tells an administrator what to do about a store failure.
-func hintFor(err error) string {
-	switch {
-	case errors.Is(err, counters.ErrLocked):
-		return "another process holds the store; it is counted later by 'maillogs catchup' (cron runs it), and 'maillogs check' names the fault"
-	case errors.Is(err, counters.ErrEmpty), errors.Is(err, counters.ErrCorrupt):
-		return "the store is damaged; run 'maillogs check' for the fix, then 'maillogs catchup'"
-	case errors.Is(err, os.ErrNotExist):
-		return "create the store's directory (make install does) and make it writable by the log user, then run 'maillogs catchup'"
-	case errors.Is(err, os.ErrPermission):
-		return "make the store writable by the log user (chown qmaill), then run 'maillogs catchup'"
-	}
-	return "fix the store, then run 'maillogs catchup'; 'maillogs check' shows what is wrong"
 }
 
 // logger writes the one-line errors and hints of STYLE.md.
