@@ -138,8 +138,9 @@ func addTally(vals map[string]uint64, users map[string]*counters.UserRecord, t *
 
 // gather answers the stored totals of kinds, plus, with live, what their
 // log directories hold that is not committed yet. Every counter of a kind's
-// vocabulary is present, zeros included.
-func gather(cfg *config, kinds []string, live, users bool) (map[string]*kindView, error) {
+// vocabulary is present, zeros included. also, when given, reads more from
+// the same snapshot, so a caller never opens the store twice.
+func gather(cfg *config, kinds []string, live, users bool, also ...func(*counters.Snapshot)) (map[string]*kindView, error) {
 	lives := map[string]liveKind{}
 	if live {
 		for _, k := range kinds {
@@ -187,6 +188,9 @@ func gather(cfg *config, kinds []string, live, users bool) (map[string]*kindView
 				kv.Values[n] = g.Value
 			}
 			out[k] = kv
+		}
+		for _, f := range also {
+			f(sn)
 		}
 		return nil
 	})

@@ -166,13 +166,18 @@ func (r *responder) unprocessed(sn *counters.Snapshot) uint64 {
 // in the health objects.
 func (r *responder) rebuild() {
 	kinds := parsers.Kinds()
-	views, err := gather(r.a.cfg, kinds, true, false)
+	var lastCommit, unproc uint64
+	views, err := gather(r.a.cfg, kinds, true, false, func(sn *counters.Snapshot) {
+		for _, cs := range sn.Chunks() {
+			lastCommit = max(lastCommit, uint64(cs.LastCommit.Unix()))
+		}
+		unproc = r.unprocessed(sn)
+	})
 	healthy := err == nil
 	var vars []snmpVar
 	add := func(o oid, typ, val string, num uint64, mono bool) {
 		vars = append(vars, snmpVar{oid: o, key: o.String(), typ: typ, value: val, num: num, mono: mono})
 	}
-	var lastCommit, unproc uint64
 	if healthy {
 		for _, k := range kinds {
 			ki, ok := kindIndex[k]
@@ -190,16 +195,6 @@ func (r *responder) rebuild() {
 				add(r.base.with(1, 1, 3, ki, ci), "counter64", "", v, true)
 				add(r.base.with(1, 1, 4, ki, ci), "counter", "", v, true)
 			}
-		}
-		if st, err := counters.Open(r.a.cfg.DB, counters.Options{ReadOnly: true, Timeout: r.a.cfg.LockTimeout}); err == nil {
-			st.View(func(sn *counters.Snapshot) error {
-				for _, cs := range sn.Chunks() {
-					lastCommit = max(lastCommit, uint64(cs.LastCommit.Unix()))
-				}
-				unproc = r.unprocessed(sn)
-				return nil
-			})
-			st.Close()
 		}
 	} else {
 		// Keep serving what was served: a counter never goes down, and a
