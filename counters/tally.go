@@ -113,6 +113,10 @@ type Tally struct {
 	Starts  map[uint64]string
 	Results []Result
 
+	// Seen is a parser's memory within the chunk: when a name was last
+	// seen (unix seconds). It is never stored.
+	Seen map[string]int64
+
 	now      int64 // time of the current line, unix seconds
 	fallback int64 // time for lines that carry none
 	hour     int64

@@ -238,3 +238,46 @@ func counterName(prefix string, b []byte) string {
 	}
 	return string(out)
 }
+
+// parseFixed parses a decimal such as "-1.35" at the start of b as a
+// whole number of 10^-scale units (digits beyond scale are dropped), so
+// that sums of scores and seconds stay exact.
+func parseFixed(b []byte, scale int) (v int64, rest []byte, ok bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg || len(b) > 0 && b[0] == '+' {
+		b = b[1:]
+	}
+	n, b, ok := parseUint(b)
+	if !ok || n > 1<<40 {
+		return 0, b, false
+	}
+	v = int64(n)
+	frac := 0
+	if len(b) > 0 && b[0] == '.' {
+		b = b[1:]
+		for len(b) > 0 && digit(b[0]) {
+			if frac < scale {
+				v = v*10 + int64(b[0]-'0')
+				frac++
+			}
+			b = b[1:]
+		}
+	}
+	for ; frac < scale; frac++ {
+		v *= 10
+	}
+	if neg {
+		v = -v
+	}
+	return v, b, true
+}
+
+// addSigned adds v to the counter pos when it is positive and -v to neg
+// when it is negative: counters only grow, and pos-neg is the exact sum.
+func addSigned(t *counters.Tally, pos, neg int, v int64) {
+	if v >= 0 {
+		t.Add(pos, uint64(v))
+	} else {
+		t.Add(neg, uint64(-v))
+	}
+}

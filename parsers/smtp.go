@@ -194,8 +194,13 @@ func parseRBL(t *counters.Tally, r []byte) bool {
 	return true
 }
 
-// urlHost returns the host of the first http(s) URL in text.
+// urlHost returns the host of the first http(s) URL in text, without "www.".
 func urlHost(text []byte) []byte {
+	return bytes.TrimPrefix(urlHostRaw(text), []byte("www."))
+}
+
+// urlHostRaw returns the host of the first URL in text, as written.
+func urlHostRaw(text []byte) []byte {
 	i := bytes.Index(text, []byte("://"))
 	if i < 0 {
 		return nil
@@ -204,19 +209,13 @@ func urlHost(text []byte) []byte {
 	if e := bytes.IndexAny(h, "/?:# "); e >= 0 {
 		h = h[:e]
 	}
-	return bytes.TrimPrefix(h, []byte("www."))
+	return h
 }
 
 // listName maps a DNSBL zone or URL host to its counter name.
 func listName(zone []byte) string {
 	var buf [128]byte
-	lz := buf[:0]
-	for _, c := range zone[:min(len(zone), len(buf))] {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lz = append(lz, c)
-	}
+	lz := lower(buf[:0], zone)
 	for _, k := range wellKnownLists {
 		if bytes.Contains(lz, []byte(k.key)) {
 			return k.name
