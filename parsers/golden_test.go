@@ -125,10 +125,37 @@ func TestCorpusGolden(t *testing.T) {
 		{"send", "vipwoody-qMail-Log-Parser/qmail-send"}, // 50,006 lines of a production qmail-send, 2010
 		{"smtp", "fail2ban/qmail"},                       // splogger and old rblsmtpd forms
 		{"pop3", "ossec-docs/vpopmail.rst.lines.log"},    // vchkpw success and failures
+		{"pop3", "ossec-docs/courier.rst.lines.log"},     // courier pop3d: Connection, LOGIN, LOGOUT, LOGIN FAILED
+		{"imap", "ossec-docs/courier.rst.lines.log"},     // the same log read as IMAP: imaplogin lines
+		{"pop3", "ossec-docs/dovecot.rst.lines.log"},     // dovecot 1.0 POP3(u) Logged out top/retr/del
+		{"imap", "ossec-docs/dovecot.rst.lines.log"},
+		{"pop3", "fail2ban/dovecot"}, // dovecot 1.x–2.4 failures, syslog and TAI64N
+		{"imap", "fail2ban/dovecot"},
+		{"pop3", "fail2ban/uwimap-auth"}, // UW ipop3d/imapd Login failed
+		{"imap", "fail2ban/uwimap-auth"},
+		{"pop3", "fail2ban/courier-auth"}, // courier LOGIN FAILED with and without user=
+		{"imap", "fail2ban/courier-auth"},
+		{"imap", "crowdsec-hub/dovecot-logs.log"}, // dovecot 2.3 auth-worker and login failures
+		{"pop3", "lograptor/dovecot.log"},         // dovecot 1.x/2.0 sessions with traffic
+		{"imap", "lograptor/dovecot.log"},
+		{"imap", "LadyWhyFi-dovecot-postfix-lab/mail.log"}, // 1,055 lines of a real dovecot 2.2 + postfix
+		{"pop3", "LadyWhyFi-dovecot-postfix-lab/mail.log"},
+		{"imap", "qmail-grafical-stats/dovecot.log"}, // dovecot 2.x log_path lines without a host
+		{"pop3", "epylog/logins.testcase"},           // UW ipop3d Login nmsgs=
+		{"imap", "epylog/logins.testcase"},
+		{"webmail", "epylog/logins.testcase"},            // Horde/IMP FAILED LOGIN
+		{"auth", "ossec-docs/vpopmail.rst.lines.log"},    // vchkpw-smtp and vchkpw-submission
+		{"auth", "fail2ban/courier-smtp"},                // courieresmtpd 535 Authentication failed
+		{"webmail", "ossec-docs/vpopmail.rst.lines.log"}, // vchkpw-webmail
+		{"webmail", "fail2ban/squirrelmail"},             // squirrel_logger [LOGIN_ERROR]
+		{"webmail", "ossec-docs/squirrelmail.rst.lines.log"},
+		{"spam", "epylog/spamd.testcase"},            // spamd clean message / identified spam
+		{"virus", "ossec-docs/clamav.rst.lines.log"}, // clamd stream: … FOUND
 	}
 	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			golden := filepath.Join("testdata", "corpus-"+strings.NewReplacer("/", "_", ".", "_").Replace(tt.file)+".golden")
+		t.Run(tt.kind+"/"+tt.file, func(t *testing.T) {
+			name := tt.kind + "-" + strings.NewReplacer("/", "_", ".", "_").Replace(tt.file)
+			golden := filepath.Join("testdata", "corpus-"+name+".golden")
 			checkGolden(t, dump(countFile(t, tt.kind, filepath.Join(dir, tt.file))), golden)
 		})
 	}
