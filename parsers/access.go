@@ -181,12 +181,20 @@ func loopback(host []byte) bool {
 // The user is what follows the verdict, up to the last ':' (user names may
 // hold spaces); the address is what follows that ':'.
 func parseVchkpw(t *counters.Tally, r []byte, ssl bool, a *accessIDs) bool {
+	// The verdict opens the message ("(PLAIN) login success …"): a password
+	// quoted later ("(pass: 'login success')") must never make a success.
+	if len(r) > 0 && r[0] == '(' {
+		if i := bytes.Index(r, []byte(") ")); i > 0 {
+			r = r[i+2:]
+		}
+	}
+	r = bytes.TrimPrefix(r, []byte("vpopmail "))
 	success := false
 	var after []byte
 	for _, v := range vchkpwVerdicts {
-		if i := bytes.Index(r, []byte(v)); i >= 0 {
+		if rest, ok := cut(r, v); ok {
 			success = v == "login success"
-			after = r[i+len(v):]
+			after = rest
 			break
 		}
 	}

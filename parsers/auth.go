@@ -68,13 +68,17 @@ func parsePostfixSASL(t *counters.Tally, r []byte) bool {
 		host = nil
 	}
 	switch {
-	case bytes.Contains(r, []byte("sasl_username=")):
+	case bytes.HasPrefix(r, []byte("warning: ")):
+		if !bytes.Contains(r, []byte(" authentication failed")) || !bytes.Contains(r, []byte("SASL ")) {
+			a.add(t, a.other, 1)
+			return true
+		}
+		a.connected(t, nil, host, false)
+		a.fail(t, nil, host, false, 1)
+	case bytes.Contains(r, []byte(", sasl_username=")):
 		user, _ := field(r, "sasl_username=")
 		a.connected(t, user, host, false)
 		a.login(t, user, host, false, counters.UAuth)
-	case bytes.Contains(r, []byte(" authentication failed")) && bytes.Contains(r, []byte("SASL ")):
-		a.connected(t, nil, host, false)
-		a.fail(t, nil, host, false, 1)
 	default:
 		a.add(t, a.other, 1)
 	}
