@@ -2,7 +2,7 @@
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 STATEDIR ?= /var/lib/maillogs
-KINDS    := send smtp pop3
+KINDS    := send smtp pop3 imap auth webmail spam virus qpsmtpd
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 GO       ?= go
 LDFLAGS  := -s -w -X main.Version=$(VERSION)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maillogs/maillogs/parsers"
 )
 
 // binDir holds the maillogs binary built for these tests, with its
@@ -28,7 +30,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build maillogs: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	for _, k := range []string{"send", "smtp", "pop3"} {
+	for _, k := range parsers.Kinds() {
 		if err := os.Symlink("maillogs", filepath.Join(dir, k+"log")); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -71,11 +73,11 @@ func newEnv(t *testing.T) *env {
 	}
 	e.vars = []string{
 		"MAILLOGS_DB=" + e.db,
-		"MAILLOGS_SEND_DIR=" + filepath.Join(dir, "send"),
-		"MAILLOGS_SMTP_DIR=" + filepath.Join(dir, "smtp"),
-		"MAILLOGS_POP3_DIR=" + filepath.Join(dir, "pop3"),
 		"PATH=" + os.Getenv("PATH"),
 		"TZ=UTC",
+	}
+	for _, k := range parsers.Kinds() {
+		e.vars = append(e.vars, "MAILLOGS_"+strings.ToUpper(k)+"_DIR="+filepath.Join(dir, k))
 	}
 	return e
 }

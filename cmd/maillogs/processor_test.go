@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/maillogs/maillogs/counters"
+	"github.com/maillogs/maillogs/parsers"
 )
 
 // The processor's stdout is its stdin byte for byte, whatever the bytes.
@@ -17,7 +18,8 @@ func TestProcessorPassThrough(t *testing.T) {
 	e := newEnv(t)
 	junk := []byte("@4000000048ec03873b1a841c new msg 1\r\n\x00\xff\xfe binary\n@4000000048EC03873B1A841C new msg 2\n" +
 		strings.Repeat("x", 200<<10) + "\nlast line without newline")
-	for _, name := range []string{"sendlog", "smtplog", "pop3log"} {
+	for _, kind := range parsers.Kinds() {
+		name := kind + "log"
 		out, errs, code := e.runProc(name, junk)
 		if code != 0 || !bytes.Equal(out, junk) {
 			t.Errorf("%s: exit %d, output equal %v; stderr %s", name, code, bytes.Equal(out, junk), errs)
