@@ -6,8 +6,8 @@ KINDS    := send smtp pop3 imap auth webmail spam virus qpsmtpd
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 GO       ?= go
 LDFLAGS  := -s -w -X main.Version=$(VERSION)
-# Debian packages the tests run for real: multilog, snmpd, snmpget/snmpwalk, smilint.
-TOOLS    := multilog:daemontools snmpd:snmpd snmpget:snmp smilint:smitools
+# Debian packages the tests run for real: multilog, snmpd, snmpget/snmpwalk, smilint, dovecot.
+TOOLS    := multilog:daemontools snmpd:snmpd snmpget:snmp smilint:smitools dovecot:dovecot-pop3d /usr/lib/dovecot/imap:dovecot-imapd
 
 .PHONY: all build links demo test deps vet bench soak install clean fuzz
 

@@ -8,22 +8,26 @@ demo=$top/demo
 corpus=${MAILLOGS_CORPUS:-$top/../shared/corpus}
 command -v multilog >/dev/null || { echo "demo: error: multilog not found"; echo "demo: hint: apt-get install daemontools (make deps does)"; exit 1; }
 
+kinds="send smtp pop3 imap auth webmail spam virus qpsmtpd"
 rm -rf "$demo"; mkdir -p "$demo/lib" "$demo/log"
 export MAILLOGS_DB=$demo/lib/maillogs.db TZ=${TZ:-UTC}
-for k in send smtp pop3; do eval "export MAILLOGS_$(echo $k | tr a-z A-Z)_DIR=\$demo/log/\$k"; done
+for k in $kinds; do eval "export MAILLOGS_$(echo $k | tr a-z A-Z)_DIR=\$demo/log/\$k"; done
 
 # samples KIND: the bundled logs of a kind, labels removed (multilog t adds its own).
 samples() {
-  case $1 in
-  send) set -- "$top"/parsers/testdata/send-*.log "$corpus/vipwoody-qMail-Log-Parser/qmail-send" ;;
-  smtp) set -- "$top"/parsers/testdata/smtp-*.log "$corpus/fail2ban/qmail" ;;
-  pop3) set -- "$corpus/ossec-docs/vpopmail.rst.lines.log" ;;
+  k=$1; set -- "$top"/parsers/testdata/$k-*.log
+  case $k in
+  send) set -- "$@" "$corpus/vipwoody-qMail-Log-Parser/qmail-send" ;;
+  smtp) set -- "$@" "$corpus/fail2ban/qmail" ;;
+  pop3) set -- "$@" "$corpus/ossec-docs/vpopmail.rst.lines.log" "$corpus/ossec-docs/courier.rst.lines.log" ;;
+  imap) set -- "$@" "$corpus/LadyWhyFi-dovecot-postfix-lab/mail.log" ;;
+  virus) set -- "$@" "$corpus/ossec-docs/clamav.rst.lines.log" ;;
   esac
   for f; do [ -f "$f" ] && sed 's/^@[0-9a-fA-F]\{24\} //' "$f"; done
   return 0
 }
 
-for k in send smtp pop3; do
+for k in $kinds; do
   mkfifo "$demo/$k.fifo"
   multilog t s4096 n9999 "!$bin/${k}log" "$demo/log/$k" < "$demo/$k.fifo" 2>>"$demo/multilog.err" &
   echo $! > "$demo/$k.pid"
@@ -36,22 +40,24 @@ for k in send smtp pop3; do
     sleep 0.3; kill -ALRM "$(cat "$demo/$k.pid")"; start=$((start + step))
   done
   # The last slice stays in current: maillogs counts it live.
-  printf 'end msg 424242\n' >&3
+  printf 'a last line, counted live from current\n' >&3
   exec 3>&-
 done
-for k in send smtp pop3; do
+for k in $kinds; do
   pid=$(cat "$demo/$k.pid")
   i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 done
 
 echo "== multilog directories (archives are the input, byte for byte)"
-for k in send smtp pop3; do
+for k in $kinds; do
   printf '%s: %s rotated chunks, %s lines fed\n' "$k" "$(ls "$demo/log/$k" | grep -c '^@.*\.s$')" "$(wc -l < "$demo/$k.in")"
 done
 echo "== maillogs dump (non-zero counters; every counter: $bin/maillogs dump)"
 "$bin/maillogs" dump | grep -v ' 0$'
 echo "== maillogs send (the one-line form munin and snmpd extend read)"
 "$bin/maillogs" send
+echo "== maillogs users --kind pop3 (per-user counters of pop3, imap, auth, webmail)"
+"$bin/maillogs" users --kind pop3
 echo "== maillogs check"
 "$bin/maillogs" check || true
 echo "(demo files are in $demo; set MAILLOGS_DB=$MAILLOGS_DB to query them)"
