@@ -172,7 +172,7 @@ func (sn *Snapshot) Hours(kind string, from, to time.Time) map[int64]map[string]
 	}
 	lo, hi := floorDiv(from.Unix(), 3600), floorDiv(to.Unix(), 3600)
 	c := b.Cursor()
-	for k, v := c.Seek(hourKey(lo, "")); k != nil && len(k) >= 8; k, v = c.Next() {
+	for k, v := c.Seek(hourKey(lo, "")); len(k) >= 8; k, v = c.Next() {
 		h := int64(binary.BigEndian.Uint64(k))
 		if h >= hi {
 			break

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // FileMode is the mode of a store the processors create: the log user
@@ -98,7 +99,7 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	db, err := openBolt(path, bo)
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open store: %w", ErrLocked)
 		}
 		return nil, fmt.Errorf("open store: %w", err)
@@ -121,7 +122,7 @@ func openBolt(path string, bo *bolt.Options) (db *bolt.DB, err error) {
 		}
 	}()
 	db, err = bolt.Open(path, FileMode, bo)
-	if err != nil && (errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch)) {
+	if err != nil && (errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch)) {
 		err = fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	return db, err

@@ -123,7 +123,7 @@ func parseTCPServer(t *counters.Tally, r []byte, ids *tcpIDs) bool {
 		t.SetGauge(ids.gauge, cur)
 		t.SetGauge(ids.gauge+"_max", max)
 	case bytes.HasPrefix(r, []byte("pid ")):
-		if bytes.Index(r, []byte(" from ")) < 0 {
+		if !bytes.Contains(r, []byte(" from ")) {
 			return false
 		}
 		t.Inc(ids.connect)
