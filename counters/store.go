@@ -105,6 +105,20 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	s := &Store{db: db}
+	// A truncated file still opens: its meta pages say how long it was.
+	// Reading a page past the end would kill the process (SIGBUS), so
+	// refuse it here.
+	var short error
+	db.View(func(tx *bolt.Tx) error {
+		if fi, err := os.Stat(path); err == nil && fi.Size() < tx.Size() {
+			short = fmt.Errorf("open store: %w: the file is %d bytes, its pages reach %d: truncated", ErrCorrupt, fi.Size(), tx.Size())
+		}
+		return nil
+	})
+	if short != nil {
+		db.Close()
+		return nil, short
+	}
 	if !o.ReadOnly {
 		if err := s.update(initBuckets); err != nil {
 			db.Close()

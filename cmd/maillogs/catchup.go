@@ -196,7 +196,12 @@ func (a *app) catchup(c *cli.Context) error {
 	if err != nil {
 		return a.fail(1, err, "give a log directory with --kind, a file with --kind, or no argument for the spool and the @….u files of the MAILLOGS_<KIND>_DIR directories")
 	}
-	progress := !c.Bool("quiet") && isTerminal(a.err)
+	return a.countFiles(files, !c.Bool("quiet") && isTerminal(a.err))
+}
+
+// countFiles counts each file once into the store and says how it went;
+// catchup and rebuild share it.
+func (a *app) countFiles(files []chunkFile, progress bool) error {
 	buf := make([]byte, 256<<10)
 	var counted, already, failed int
 	var bytes uint64

@@ -147,7 +147,7 @@ func storeFix(err error, path string) string {
 	case errors.Is(err, counters.ErrLocked):
 		return "a process held the store's lock past MAILLOGS_LOCK_TIMEOUT: find it with 'fuser " + path + "'"
 	case errors.Is(err, counters.ErrEmpty), errors.Is(err, counters.ErrCorrupt):
-		return "the store is damaged: move it aside and rebuild it from the log archives and the spool: 'mv " + path + " " + path + ".damaged && maillogs catchup DIR…'"
+		return "the store is damaged: 'maillogs rebuild' moves it aside and counts the log archives and the spool into a new one"
 	case errors.Is(err, os.ErrNotExist):
 		return "no store at MAILLOGS_DB (" + path + "): the processors create it at their first rotation when its directory exists and the log user may write it (make install makes it); is MAILLOGS_DB the same for them and for this command?"
 	case errors.Is(err, os.ErrPermission):

@@ -17,7 +17,9 @@ import (
 func TestProcessorPassThrough(t *testing.T) {
 	e := newEnv(t)
 	junk := []byte("@4000000048ec03873b1a841c new msg 1\r\n\x00\xff\xfe binary\n@4000000048EC03873B1A841C new msg 2\n" +
-		strings.Repeat("x", 200<<10) + "\nlast line without newline")
+		"@4000000048ec0387 short label\n@4000000048ec03873b1a841c0000 long label\n@ffffffffffffffffffffffff far future\n" +
+		"@0000000000000000000000 far past\n\xc3\x28 invalid utf-8\n" +
+		strings.Repeat("x", 10<<20) + "\nlast line without newline")
 	for _, kind := range parsers.Kinds() {
 		name := kind + "log"
 		out, errs, code := e.runProc(name, junk)
@@ -29,7 +31,7 @@ func TestProcessorPassThrough(t *testing.T) {
 		}
 	}
 	v := e.values("send", "--no-live")
-	wantValues(t, v, map[string]uint64{"lines": 5, "message_new": 2, "unparsed": 3})
+	wantValues(t, v, map[string]uint64{"lines": 10, "message_new": 2, "unparsed": 8})
 }
 
 // multilog re-runs a processor on the same chunk after a failure: the
