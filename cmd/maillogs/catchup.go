@@ -44,11 +44,24 @@ func archives(dir string, unprocessedOnly bool) ([]string, error) {
 	return out, nil
 }
 
+// warnLinks says which chunk-named entries of dir are not regular files:
+// they are skipped, never followed, and never skipped silently.
+func (a *app) warnLinks(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		n := e.Name()
+		if !e.Type().IsRegular() && !e.IsDir() && (n[0] == '@' || strings.HasSuffix(n, ".chunk")) {
+			a.lg.warnf("skipped %s: not a regular file (a symlink is never followed in the spool or a log directory)", filepath.Join(dir, n))
+		}
+	}
+}
+
 // catchupList works out which files to count and their kinds.
 func (a *app) catchupList(args []string, kindFlag string) ([]chunkFile, error) {
 	var files []chunkFile
 	spoolDir := a.cfg.spoolDir()
 	addSpool := func() error {
+		a.warnLinks(spoolDir)
 		sp, err := spooled(spoolDir)
 		for _, p := range sp {
 			files = append(files, chunkFile{kind: parseSpoolName(filepath.Base(p)), path: p, spooled: true})
@@ -60,6 +73,7 @@ func (a *app) catchupList(args []string, kindFlag string) ([]chunkFile, error) {
 			return nil, err
 		}
 		for _, k := range parsers.Kinds() {
+			a.warnLinks(a.cfg.dir(k))
 			us, err := archives(a.cfg.dir(k), true)
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return nil, err
@@ -89,6 +103,7 @@ func (a *app) catchupList(args []string, kindFlag string) ([]chunkFile, error) {
 			if kind == "" {
 				return nil, fmt.Errorf("cannot tell the log kind of %s", arg)
 			}
+			a.warnLinks(arg)
 			as, err := archives(arg, false)
 			if err != nil {
 				return nil, err
