@@ -103,11 +103,26 @@ func TestStressRotations(t *testing.T) {
 		}()
 	}
 	gen.Wait()
+	for _, k := range stressKinds { // EOF: multilog reads the pipe dry, runs its processors and exits
+		logs[k.kind].in.Close()
+	}
 	for _, k := range stressKinds {
-		logs[k.kind].rotate()
+		done := make(chan error, 1)
+		go func() { done <- logs[k.kind].cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s multilog: %v: %s", k.kind, err, logs[k.kind].stder.String())
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%s multilog did not finish after EOF", k.kind)
+		}
 	}
 	close(stop)
 	bg.Wait()
+	if _, errs, code := e.maillogsCode("catchup", "-q"); code != 0 { // as cron would, for anything spooled
+		t.Errorf("final catchup: exit %d: %s", code, errs)
+	}
 
 	rotations := 0
 	for _, k := range stressKinds {
@@ -133,6 +148,9 @@ func TestStressRotations(t *testing.T) {
 	}
 	if walks < 3 || checked < 100*walks {
 		t.Errorf("the walker finished %d walks and compared %d Counter64 values", walks, checked)
+	}
+	if t.Failed() {
+		return
 	}
 	t.Logf("stress: %d lines of each of 3 kinds, %d rotations, %d processor runs (slowest %d ms), %d walks comparing %d values, %d catchup+dump loops, every counter exact",
 		n, rotations, runs, worst, walks, checked, loops)
