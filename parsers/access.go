@@ -35,6 +35,26 @@ type accessIDs struct {
 	progs map[string]bool
 }
 
+// mailAccess returns the ids of a mail-reading protocol's vocabulary,
+// whose counters are named <proto>_connect, <proto>_success, …; a name the
+// vocabulary lacks gives -1.
+func mailAccess(v *counters.Vocab, proto string, progs map[string]bool) accessIDs {
+	id := func(name string) int { return v.Index(proto + "_" + name) }
+	return accessIDs{
+		proto: proto,
+		tcp: &tcpIDs{
+			connect: id("connect"), ok: id("ok"), deny: id("deny"), end: id("end"), endErr: id("end_error"),
+			fatal: v.Index("tcpserver_error"), gauge: proto + "_concurrency",
+		},
+		connect: id("connect"), sslConnect: id("ssl_connect"),
+		success: id("success"), sslSuccess: id("ssl_success"), failure: id("failure"), sslFailure: id("ssl_failure"),
+		authLogin: id("success_auth"), logout: id("logout"), disconnect: id("disconnect"),
+		retrieved: id("retrieved"), deleted: id("deleted"), bytesIn: id("bytes_received"), bytesOut: id("bytes_sent"),
+		webmail: id("webmail"), authProc: v.Index("auth_process"), vchkpwConnect: -1, other: v.Index("other"),
+		progs: progs,
+	}
+}
+
 func (a *accessIDs) add(t *counters.Tally, id int, n uint64) {
 	if id >= 0 && n > 0 {
 		t.Add(id, n)

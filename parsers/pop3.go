@@ -16,27 +16,11 @@ var POP3Vocab = counters.NewVocab("pop3",
 	"pop3_disconnect", "pop3_success_auth", "auth_process", "other",
 )
 
-var pop3Access = accessIDs{
-	proto: "pop3",
-	tcp: &tcpIDs{
-		connect: POP3Vocab.ID("pop3_connect"), ok: POP3Vocab.ID("pop3_ok"), deny: POP3Vocab.ID("pop3_deny"),
-		end: POP3Vocab.ID("pop3_end"), endErr: POP3Vocab.ID("pop3_end_error"), fatal: POP3Vocab.ID("tcpserver_error"),
-		gauge: "pop3_concurrency",
-	},
-	connect: POP3Vocab.ID("pop3_connect"), sslConnect: POP3Vocab.ID("pop3_ssl_connect"),
-	success: POP3Vocab.ID("pop3_success"), sslSuccess: POP3Vocab.ID("pop3_ssl_success"),
-	failure: POP3Vocab.ID("pop3_failure"), sslFailure: POP3Vocab.ID("pop3_ssl_failure"),
-	authLogin: POP3Vocab.ID("pop3_success_auth"),
-	logout:    POP3Vocab.ID("pop3_logout"), disconnect: POP3Vocab.ID("pop3_disconnect"),
-	retrieved: POP3Vocab.ID("pop3_retrieved"), deleted: POP3Vocab.ID("pop3_deleted"),
-	bytesIn: POP3Vocab.ID("pop3_bytes_received"), bytesOut: POP3Vocab.ID("pop3_bytes_sent"),
-	webmail: -1, authProc: POP3Vocab.ID("auth_process"), vchkpwConnect: -1, other: POP3Vocab.ID("other"),
-	progs: map[string]bool{
-		"vchkpw-pop3": false, "vchkpw-pop3s": true,
-		"pop3d": false, "courierpop3login": false, "courierpop3d": false, "pop3d-ssl": true,
-		"ipop3d": false,
-	},
-}
+var pop3Access = mailAccess(POP3Vocab, "pop3", map[string]bool{
+	"vchkpw-pop3": false, "vchkpw-pop3s": true,
+	"pop3d": false, "courierpop3login": false, "courierpop3d": false, "pop3d-ssl": true,
+	"ipop3d": false,
+})
 
 func init() {
 	register(POP3Vocab, []string{"pop3_concurrency", "pop3_concurrency_max"}, func(t *counters.Tally, b []byte) bool {

@@ -227,10 +227,7 @@ func listName(zone []byte) string {
 // parseSimscan counts "simscan:[pid]:CLEAN (…)", "SPAM REJECT", "SPAM
 // PASSED", "VIRUS…" and takes its informational lines.
 func parseSimscan(t *counters.Tally, r []byte) bool {
-	if i := bytes.Index(r, []byte("]:")); i >= 0 {
-		r = r[i+2:]
-	}
-	r = bytes.TrimLeft(r, " ")
+	r = simscanVerdict(r)
 	switch {
 	case bytes.HasPrefix(r, []byte("CLEAN")):
 		t.Inc(mSimClean)
@@ -242,4 +239,12 @@ func parseSimscan(t *counters.Tally, r []byte) bool {
 		t.Inc(mSimVirus)
 	}
 	return true
+}
+
+// simscanVerdict returns what follows simscan's "[pid]:".
+func simscanVerdict(r []byte) []byte {
+	if i := bytes.Index(r, []byte("]:")); i >= 0 {
+		r = r[i+2:]
+	}
+	return bytes.TrimLeft(r, " ")
 }

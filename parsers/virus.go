@@ -98,10 +98,7 @@ func qmailScanner(t *counters.Tally, r []byte) bool {
 
 // simscanVirus counts simscan's "[pid]:CLEAN (…)" and "[pid]:VIRUS…" lines.
 func simscanVirus(t *counters.Tally, r []byte) bool {
-	if i := bytes.Index(r, []byte("]:")); i >= 0 {
-		r = r[i+2:]
-	}
-	r = bytes.TrimLeft(r, " ")
+	r = simscanVerdict(r)
 	switch {
 	case bytes.HasPrefix(r, []byte("CLEAN")):
 		t.Inc(vSimClean)
