@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maillogs/maillogs/counters"
 )
 
 // A failed login is never a success, whatever the daemon, and a line cut
@@ -50,7 +52,7 @@ func TestAccessEdges(t *testing.T) {
 				}
 			}
 			if tt.user != "" && c.Tally.Users[tt.user] == nil {
-				t.Errorf("user %q not counted; users: %v", tt.user, SortedUserNames(c))
+				t.Errorf("user %q not counted; users: %v", tt.user, counters.SortedNames(c.Tally.Users))
 			}
 			for u, ut := range c.Tally.Users {
 				if tt.want[c.Tally.Vocab.Kind+"_failure"] > 0 && ut.C[1] > 0 { // login
@@ -59,13 +61,4 @@ func TestAccessEdges(t *testing.T) {
 			}
 		})
 	}
-}
-
-// SortedUserNames lists the users a counter saw, for messages.
-func SortedUserNames(c *Counter) []string {
-	var names []string
-	for u := range c.Tally.Users {
-		names = append(names, u)
-	}
-	return names
 }

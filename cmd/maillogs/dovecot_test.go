@@ -33,7 +33,7 @@ func TestDovecotReal(t *testing.T) {
 	dir := e.dir
 	os.Chmod(filepath.Dir(dir), 0o755) // dovecot's unprivileged processes walk into it
 	os.Chmod(dir, 0o755)
-	pop3Port, imapPort := freePort(t), freePort(t)
+	pop3Port, imapPort := freePort(t, "tcp"), freePort(t, "tcp")
 	users := []string{"alice", "bob", "carol"}
 	var pw strings.Builder
 	for _, u := range users {
@@ -232,15 +232,6 @@ service stats {
 			}
 		}
 	}
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // lineConn is a line-at-a-time client of a text protocol.

@@ -52,7 +52,7 @@ func (a *app) rebuild(c *cli.Context) error {
 	}
 	var dirs []string
 	for _, k := range parsers.Kinds() {
-		if fi, err := os.Stat(a.cfg.dir(k)); err == nil && fi.IsDir() {
+		if dirExists(a.cfg.dir(k)) {
 			dirs = append(dirs, a.cfg.dir(k))
 		}
 	}

@@ -22,20 +22,30 @@ type snmpd struct {
 	log  bytes.Buffer
 }
 
-func freeUDPPort(t *testing.T) int {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+// freePort returns a port of 127.0.0.1 free for network ("tcp" or "udp").
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 func startSnmpd(t *testing.T, e *env, extra string) *snmpd {
 	t.Helper()
 	bin := needTool(t, "snmpd")
 	needTool(t, "snmpget")
-	port := freeUDPPort(t)
+	port := freePort(t, "udp")
 	conf := filepath.Join(e.dir, "snmpd.conf")
 	ml := filepath.Join(binDir, "maillogs")
 	text := fmt.Sprintf(`agentAddress udp:127.0.0.1:%d
