@@ -65,11 +65,15 @@ type Options struct {
 	ReadOnly bool
 	// Timeout bounds the wait for the file lock; zero means one second.
 	Timeout time.Duration
+	// Retention bounds the per-day and per-hour data: every commit prunes
+	// at most PruneStep keys older than it.
+	Retention Retention
 }
 
 // Store is the counter database.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	keep Retention
 }
 
 // Open opens the store at path. A read-write open creates a missing file
@@ -104,7 +108,7 @@ func Open(path string, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, keep: o.Retention}
 	// A truncated file still opens: its meta pages say how long it was.
 	// Reading a page past the end would kill the process (SIGBUS), so
 	// refuse it here.
@@ -189,7 +193,11 @@ func (s *Store) Commit(id ChunkID, t *Tally, info ChunkInfo) (added bool, err er
 			return err
 		}
 		added = true
-		return chunks.Put(id[:], encodeInfo(info))
+		if err := chunks.Put(id[:], encodeInfo(info)); err != nil {
+			return err
+		}
+		_, err := prune(tx, s.keep, time.Now(), PruneStep)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("commit chunk: %w", err)

@@ -114,7 +114,7 @@ func (a *app) cli() *cli.App {
 			Action: a.check,
 		},
 	}
-	cmds = append(cmds, a.snmpCommand(), a.usersCommand(), a.rebuildCommand())
+	cmds = append(cmds, a.snmpCommand(), a.usersCommand(), a.reportCommand(), a.rebuildCommand())
 	for _, k := range kinds {
 		k := k
 		cmds = append(cmds, &cli.Command{

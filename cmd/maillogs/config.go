@@ -3,9 +3,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/maillogs/maillogs/counters"
 	"github.com/maillogs/maillogs/parsers"
 	"github.com/maillogs/maillogs/tai64n"
 )
@@ -19,6 +21,9 @@ const (
 	// processBound is the longest a processor run waits on the store, all
 	// included, before it spools its chunk and lets multilog go on.
 	defaultProcessBound = 8 * time.Second
+	// defaultKeepDays is how many days of per-day and per-hour data (what
+	// the reports read) the writers keep; two months covers "last month".
+	defaultKeepDays = 62
 )
 
 // config is what every command reads from its flags and environment.
@@ -29,6 +34,7 @@ type config struct {
 	ProcessBound time.Duration
 	Mode         tai64n.Mode
 	Loc          *time.Location
+	KeepDays     int               // 0 keeps every day
 	dirs         map[string]string // kind → log directory
 }
 
@@ -43,7 +49,7 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 // loadConfig reads the environment: MAILLOGS_DB, MAILLOGS_SPOOL,
 // MAILLOGS_LOCK_TIMEOUT, MAILLOGS_PROCESS_TIMEOUT, MAILLOGS_TAI64N
-// (daemontools or tai) and MAILLOGS_<KIND>_DIR.
+// (daemontools or tai), MAILLOGS_KEEP_DAYS and MAILLOGS_<KIND>_DIR.
 func loadConfig() *config {
 	c := &config{
 		DB:           os.Getenv("MAILLOGS_DB"),
@@ -51,10 +57,16 @@ func loadConfig() *config {
 		LockTimeout:  envDuration("MAILLOGS_LOCK_TIMEOUT", defaultLockTimeout),
 		ProcessBound: envDuration("MAILLOGS_PROCESS_TIMEOUT", defaultProcessBound),
 		Loc:          time.Local,
+		KeepDays:     defaultKeepDays,
 		dirs:         map[string]string{},
 	}
 	if c.DB == "" {
 		c.DB = defaultDB
+	}
+	if v := os.Getenv("MAILLOGS_KEEP_DAYS"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			c.KeepDays = n
+		}
 	}
 	if strings.EqualFold(os.Getenv("MAILLOGS_TAI64N"), "tai") {
 		c.Mode = tai64n.TAI
@@ -97,4 +109,9 @@ func (c *config) kindOfPath(path string) string {
 		}
 	}
 	return ""
+}
+
+// retention is how long writers keep the per-day and per-hour data.
+func (c *config) retention() counters.Retention {
+	return counters.Retention{Days: c.KeepDays, Loc: c.Loc}
 }

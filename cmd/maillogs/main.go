@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	_ "time/tzdata" // TZ works where the system has no zoneinfo (containers, minimal Debian)
 
 	"github.com/maillogs/maillogs/parsers"
 )

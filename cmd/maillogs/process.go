@@ -73,7 +73,7 @@ func (cr *chunkReader) info(kind string) counters.ChunkInfo {
 // commitChunk opens the store, commits one chunk and closes it again, so
 // that the lock is held for one transaction only.
 func commitChunk(cfg *config, id counters.ChunkID, t *counters.Tally, info counters.ChunkInfo) (bool, error) {
-	st, err := counters.Open(cfg.DB, counters.Options{Timeout: cfg.LockTimeout})
+	st, err := counters.Open(cfg.DB, counters.Options{Timeout: cfg.LockTimeout, Retention: cfg.retention()})
 	if err != nil {
 		return false, err
 	}

@@ -92,23 +92,7 @@ func (a *app) users(c *cli.Context) error {
 func userRows(views map[string]*kindView, kinds []string, aliases map[string]string, since time.Time) []userRow {
 	var rows []userRow
 	for _, k := range kinds {
-		merged := map[string]*userRow{}
-		for name, r := range views[k].Users {
-			if canon, ok := aliases[name]; ok {
-				name = canon
-			}
-			row := merged[name]
-			if row == nil {
-				row = &userRow{Kind: k, User: name, Counters: map[string]uint64{}}
-				merged[name] = row
-			}
-			for n, v := range r.Counters {
-				row.Counters[n] += v
-			}
-			if seen := r.LastSeen.Unix(); !r.LastSeen.IsZero() && seen >= row.LastSeen {
-				row.LastSeen, row.Host = seen, r.Host
-			}
-		}
+		merged := mergeUsers(k, views[k].Users, aliases)
 		for _, name := range counters.SortedNames(merged) {
 			row := merged[name]
 			if !since.IsZero() && row.LastSeen < since.Unix() {
@@ -118,6 +102,29 @@ func userRows(views map[string]*kindView, kinds []string, aliases map[string]str
 		}
 	}
 	return rows
+}
+
+// mergeUsers sums the records of users that the alias map names as one,
+// keeping the latest sighting.
+func mergeUsers(kind string, recs map[string]*counters.UserRecord, aliases map[string]string) map[string]*userRow {
+	merged := map[string]*userRow{}
+	for name, r := range recs {
+		if canon, ok := aliases[name]; ok {
+			name = canon
+		}
+		row := merged[name]
+		if row == nil {
+			row = &userRow{Kind: kind, User: name, Counters: map[string]uint64{}}
+			merged[name] = row
+		}
+		for n, v := range r.Counters {
+			row.Counters[n] += v
+		}
+		if seen := r.LastSeen.Unix(); !r.LastSeen.IsZero() && seen >= row.LastSeen {
+			row.LastSeen, row.Host = seen, r.Host
+		}
+	}
+	return merged
 }
 
 // userColumns are the per-user counters in listing order, with their

@@ -1,0 +1,104 @@
+package counters
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// TestPruneInSteps fills 100 days, then prunes to 62 in steps of at most 50
+// keys: old days and hours go, kept ones and the totals stay whole.
+func TestPruneInSteps(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := mustOpen(t)
+	now := time.Date(2026, 11, 21, 9, 30, 0, 0, berlin)
+	hits := testVocab.ID("hits")
+	for d := 0; d < 100; d++ {
+		tl := NewTally(testVocab, now)
+		tl.SetLocation(berlin)
+		for h := 0; h < 24; h += 6 {
+			tl.SetTime(time.Date(2026, 11, 21-d, h, 15, 0, 0, berlin).Unix())
+			tl.Inc(hits)
+			tl.User([]byte(fmt.Sprintf("u%d", h)), ULogin, 1, nil)
+		}
+		if _, err := st.Commit(ChunkID(sha256.Sum256([]byte{byte(d)})), tl, ChunkInfo{Kind: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keep := Retention{Days: 62, Loc: berlin}
+	steps, deleted := 0, 0
+	for {
+		var n int
+		err := st.update(func(tx *bolt.Tx) (err error) {
+			n, err = prune(tx, keep, now, 50)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 50 {
+			t.Fatalf("one step deleted %d keys, want at most 50", n)
+		}
+		if n == 0 {
+			break
+		}
+		steps++
+		deleted += n
+	}
+	// 37 days (Sep 19 back to Aug 14) of 4 users × (login, last_seen) and
+	// 4 hours × hits: zeros are not stored.
+	if want := 37*4*2 + 37*4; deleted != want {
+		t.Errorf("deleted %d keys in %d steps, want %d", deleted, steps, want)
+	}
+	first := time.Date(2026, 9, 20, 0, 0, 0, 0, berlin) // 62 days before Nov 21
+	st.View(func(sn *Snapshot) error {
+		if got := sn.KeptFrom(); got != 20260920 {
+			t.Errorf("KeptFrom = %d, want 20260920", got)
+		}
+		if u := sn.UsersOn("test", 20260919); len(u) != 0 {
+			t.Errorf("Sep 19 still has %d users", len(u))
+		}
+		if u := sn.UsersOn("test", 20260920); len(u) != 4 {
+			t.Errorf("Sep 20 has %d users, want 4", len(u))
+		}
+		if h := sn.Hours("test", first.AddDate(0, 0, -40), first); len(h) != 0 {
+			t.Errorf("%d hours before Sep 20 are left", len(h))
+		}
+		if h := sn.Hours("test", first, first.AddDate(0, 0, 63)); len(h) != 63*4 {
+			t.Errorf("%d hours kept, want %d", len(h), 63*4)
+		}
+		if got := sn.Totals("test")["hits"]; got != 400 {
+			t.Errorf("hits = %d, want 400: pruning must never touch a total", got)
+		}
+		return nil
+	})
+}
+
+// TestCommitPrunes: a store opened with a retention prunes as it commits.
+func TestCommitPrunes(t *testing.T) {
+	st, err := Open(filepath.Join(t.TempDir(), "m.db"), Options{Retention: Retention{Days: 1, Loc: time.UTC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	old := NewTally(testVocab, time.Now().AddDate(0, 0, -5))
+	old.User([]byte("ann"), ULogin, 1, nil)
+	st.Commit(ChunkID(sha256.Sum256([]byte("old"))), old, ChunkInfo{Kind: "test"})
+	day := Day(time.Now().UTC().AddDate(0, 0, -5))
+	st.View(func(sn *Snapshot) error {
+		if u := sn.UsersOn("test", day); len(u) != 0 {
+			t.Errorf("a day older than the retention was kept: %v", u)
+		}
+		if sn.Users("test")["ann"] == nil {
+			t.Error("the all-time user record was pruned")
+		}
+		return nil
+	})
+}
