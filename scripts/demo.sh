@@ -58,6 +58,8 @@ echo "== maillogs send (the one-line form munin and snmpd extend read)"
 "$bin/maillogs" send
 echo "== maillogs users --kind pop3 (per-user counters of pop3, imap, auth, webmail)"
 "$bin/maillogs" users --kind pop3
+echo "== maillogs report pop3 --day today --top 5 (also: imap, traffic, send, qpsmtpd; cron runs them for yesterday)"
+"$bin/maillogs" report pop3 --day today --top 5
 echo "== maillogs check"
 "$bin/maillogs" check || true
 echo "(demo files are in $demo; set MAILLOGS_DB=$MAILLOGS_DB to query them)"

@@ -47,6 +47,9 @@ type accessUser struct {
 
 func (a *app) accessReport(c *cli.Context, kind string) error {
 	order := c.String("sort")
+	if c.IsSet("top") && !c.IsSet("sort") {
+		order = "accesses" // the top N are the busiest N
+	}
 	if order != "user" && order != "accesses" {
 		return a.fail(2, fmt.Errorf("unknown --sort %q", order), "sort by user or by accesses")
 	}

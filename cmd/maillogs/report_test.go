@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/maillogs/maillogs/counters"
 	"github.com/maillogs/maillogs/tai64n"
 )
 
@@ -125,7 +127,7 @@ func TestReportGolden(t *testing.T) {
 		args []string
 	}{
 		{"report-pop3", []string{"report", "pop3", "--day", "2026-11-20"}},
-		{"report-pop3-accesses-top", []string{"report", "pop3", "--day", "2026-11-20", "--sort", "accesses", "--top", "2"}},
+		{"report-pop3-accesses-top", []string{"report", "pop3", "--day", "2026-11-20", "--top", "2"}}, // --top sorts by accesses
 		{"report-pop3-before", []string{"report", "pop3", "--day", "2026-11-19"}},
 		{"report-pop3-after", []string{"report", "pop3", "--day", "2026-11-21"}},
 		{"report-pop3-empty", []string{"report", "pop3", "--day", "2026-11-18"}},
@@ -267,5 +269,124 @@ func TestParseBytes(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseBytes(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+// corpusFile returns a file of ../shared/corpus. A missing corpus fails in
+// CI and skips elsewhere.
+func corpusFile(t *testing.T, rel string) string {
+	t.Helper()
+	dir := os.Getenv("MAILLOGS_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "corpus")
+	}
+	p, err := filepath.Abs(filepath.Join(dir, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("corpus missing: %v (set MAILLOGS_CORPUS to ../shared/corpus)", err)
+		}
+		t.Skipf("corpus missing: %v", err)
+	}
+	return p
+}
+
+// TestReportCorpus: reports of real logs, counted by catchup as archives
+// are, in UTC.
+func TestReportCorpus(t *testing.T) {
+	e := newEnv(t)
+	e.vars = append(e.vars, "MAILLOGS_KEEP_DAYS=0")
+	// A dovecot 2.2 and postfix syslog file of February 2019: catchup takes
+	// the year from the file's time.
+	mail := filepath.Join(e.dir, "mail.log")
+	b, err := os.ReadFile(corpusFile(t, "LadyWhyFi-dovecot-postfix-lab/mail.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(mail, b, 0o644)
+	at := time.Date(2019, 2, 20, 12, 0, 0, 0, time.UTC)
+	os.Chtimes(mail, at, at)
+	e.maillogs("catchup", "--kind", "imap", mail)
+	e.maillogs("catchup", "--kind", "send", corpusFile(t, "vipwoody-qMail-Log-Parser/qmail-send"))
+	qp, _ := filepath.Abs(filepath.Join("..", "..", "parsers", "testdata", "qpsmtpd-sme.log"))
+	e.maillogs("catchup", "--kind", "qpsmtpd", qp)
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"report-corpus-imap", []string{"report", "imap", "--day", "2019-02-18"}},
+		{"report-corpus-traffic", []string{"report", "traffic", "--day", "2019-02-18", "--unit", "KiB"}},
+		{"report-corpus-send", []string{"report", "send", "--day", "2010-05-04"}},
+		{"report-corpus-send.json", []string{"report", "send", "--day", "2010-05-04", "--format", "json"}},
+		{"report-qpsmtpd", []string{"report", "qpsmtpd", "--day", "2008-06-26"}},
+		{"report-qpsmtpd.json", []string{"report", "qpsmtpd", "--day", "2008-06-26", "--format", "json"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReport(t, e.maillogs(tt.args...), tt.name)
+		})
+	}
+}
+
+// TestReportWithoutLogs: a real multilog rotates a POP3 log twice; the
+// reports then read the store alone: they say the same before and after
+// the log directory is deleted, and count every login fed.
+func TestReportWithoutLogs(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(e.dir, "pop3")
+	m := startMultilog(t, e, filepath.Join(binDir, "pop3log"), dir, 16384)
+	const users, rounds = 5, 2
+	for r := 0; r < rounds; r++ {
+		var b strings.Builder
+		for u := 0; u < users; u++ {
+			fmt.Fprintf(&b, "ipop3d[%d]: Login user=u%d host=h [192.0.2.7] nmsgs=2/2\n", r*10+u, u)
+			if u != 0 { // u0 never logs out
+				fmt.Fprintf(&b, "ipop3d[%d]: Logout user=u%d host=h [192.0.2.7] nmsgs=2 ndele=1\n", r*10+u, u)
+			}
+		}
+		io.WriteString(m.in, b.String())
+		m.rotate()
+	}
+	m.in.Close()
+	m.cmd.Wait()
+	// The days the labels fall on (two if the test straddles midnight).
+	days := map[string]bool{}
+	files, _ := filepath.Glob(filepath.Join(dir, "@*.s"))
+	if len(files) < rounds {
+		t.Fatalf("%d archives, want %d: multilog did not rotate", len(files), rounds)
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			l, err := tai64n.Parse([]byte(line))
+			if err != nil {
+				t.Fatalf("%s: %q: %v", f, line, err)
+			}
+			days[l.Time(tai64n.Daemontools).UTC().Format("2006-01-02")] = true
+		}
+	}
+	reports := func() (string, uint64, uint64) {
+		var text string
+		var logins, outs uint64
+		for _, d := range counters.SortedNames(days) {
+			text += e.maillogs("report", "pop3", "--day", d)
+			r := accessJSON(t, e, d)
+			logins, outs = logins+r.Logins, outs+r.Logouts
+		}
+		return text, logins, outs
+	}
+	before, logins, outs := reports()
+	if logins != users*rounds || outs != (users-1)*rounds {
+		t.Errorf("reports count %d logins and %d logouts, want %d and %d", logins, outs, users*rounds, (users-1)*rounds)
+	}
+	if !strings.Contains(before, "u0:") || !strings.Contains(before, fmt.Sprintf("for %d time(s) not logged out", rounds)) {
+		t.Errorf("u0 never logged out, the report says:\n%s", before)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if after, _, _ := reports(); after != before {
+		t.Errorf("the report changed when the logs went:\n--- before\n%s--- after\n%s", before, after)
 	}
 }
