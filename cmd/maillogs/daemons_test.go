@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maillogs/maillogs/parsers"
 )
@@ -81,15 +82,27 @@ func TestUsersCommand(t *testing.T) {
 	m := filepath.Join(e.dir, "users.map")
 	os.WriteFile(m, []byte("# canonical names\nuser02 user03\nMary Ann Smith\tmary\n"), 0o644)
 	out := e.maillogs("users", "--kind", "pop3", "--format", "tsv", "--map", m, "--no-live")
-	if !strings.Contains(out, "pop3\tuser03\t0\t1\t1\t0\t2\t0\t4\t0\t0\t") {
+	if !strings.Contains(out, "\tpop3\tuser03\t0\t1\t1\t0\t2\t0\t4\t0\t0\t") {
 		t.Errorf("user02 and user03 not merged:\n%s", out)
 	}
-	if !strings.Contains(out, "pop3\tmary\t0\t1\t0\t1\t1\t1\t0\t30\t1000\t") || strings.Contains(out, "Mary Ann") {
+	if !strings.Contains(out, "\tpop3\tmary\t0\t1\t0\t1\t1\t1\t0\t30\t1000\t") || strings.Contains(out, "Mary Ann") {
 		t.Errorf("a name with spaces not mapped:\n%s", out)
 	}
 	// The sample lines are months old: nobody is on line now.
 	if out := e.maillogs("users", "--online", "--no-live"); strings.TrimSpace(out) != "no users" {
 		t.Errorf("--online listed old users:\n%s", out)
+	}
+	// Seen two minutes ago: on line within 10 minutes, not within one.
+	recent := time.Now().Add(-2 * time.Minute).UTC().Format("2006-01-02 15:04:05")
+	e.runProc("pop3log", stampedIn(t, time.UTC, recent+" ipop3d[9]: Login user=live host=h [192.0.2.99] nmsgs=1/1"))
+	server, _ := os.Hostname()
+	out = e.maillogs("users", "--online", "--format", "tsv", "--no-live")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], server+"\tpop3\tlive\t0\t1\t") || !strings.HasSuffix(lines[1], "\t192.0.2.99") {
+		t.Errorf("--online tsv:\n%s", out)
+	}
+	if out := e.maillogs("users", "--online", "--within", "1m", "--no-live"); strings.TrimSpace(out) != "no users" {
+		t.Errorf("--within 1m listed a user seen 2 minutes ago:\n%s", out)
 	}
 	if _, errs, code := e.maillogsCode("users", "--map", filepath.Join(e.dir, "missing")); code != 1 || !strings.Contains(errs, "hint:") {
 		t.Errorf("missing map: exit %d, stderr %q", code, errs)

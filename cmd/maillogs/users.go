@@ -25,7 +25,7 @@ func (a *app) usersCommand() *cli.Command {
 		Usage: "list the per-user counters: connections, logins, failures, logouts, messages and bytes, last seen",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "kind", Usage: "only these kinds (default: " + strings.Join(userKinds, ", ") + ")"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or tsv (tab-separated, one user and kind a line, with a header)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or tsv (tab-separated, one user and kind a line, with a header; json and tsv name this server first)"},
 			&cli.StringFlag{Name: "map", EnvVars: []string{"MAILLOGS_USER_MAP"}, Usage: "a file of 'alias canonical' lines: count an alias (user@domain, a bare name) as its canonical user"},
 			&cli.BoolFlag{Name: "online", Usage: "only users seen within --within"},
 			&cli.DurationFlag{Name: "within", Value: 10 * time.Minute, Usage: "how recently a user must have been seen to be on line"},
@@ -37,6 +37,7 @@ func (a *app) usersCommand() *cli.Command {
 
 // userRow is one user of one kind, as listed.
 type userRow struct {
+	Server   string            `json:"server"` // this host, for loads from many servers
 	Kind     string            `json:"kind"`
 	User     string            `json:"user"`
 	Counters map[string]uint64 `json:"counters"`
@@ -71,6 +72,10 @@ func (a *app) users(c *cli.Context) error {
 		since = time.Now().Add(-c.Duration("within"))
 	}
 	rows := userRows(views, kinds, aliases, since)
+	server, _ := os.Hostname()
+	for i := range rows {
+		rows[i].Server = server
+	}
 	switch f {
 	case "json":
 		if rows == nil {
@@ -143,7 +148,10 @@ func writeUsers(w io.Writer, rows []userRow, tsv bool) error {
 	} else {
 		end = "\n"
 	}
-	head := []string{"KIND", "USER"}
+	head := []string{"SERVER", "KIND", "USER"}
+	if !tsv {
+		head = head[1:] // the text form is read on the server itself
+	}
 	for _, c := range userColumns {
 		head = append(head, c.head)
 	}
@@ -157,6 +165,9 @@ func writeUsers(w io.Writer, rows []userRow, tsv bool) error {
 	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 	for _, r := range rows {
 		cells := []string{r.Kind, clean.Replace(r.User)}
+		if tsv {
+			cells = append([]string{clean.Replace(r.Server)}, cells...)
+		}
 		for _, c := range userColumns {
 			cells = append(cells, fmt.Sprint(r.Counters[c.name]))
 		}
