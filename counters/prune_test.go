@@ -2,6 +2,7 @@ package counters
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -101,4 +102,39 @@ func TestCommitPrunes(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// BenchmarkPruneStep measures one full prune step (PruneStep keys) in a
+// write transaction, the most any commit adds to its own work.
+func BenchmarkPruneStep(b *testing.B) {
+	st := mustOpen(b)
+	day := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
+	fill := func() {
+		tl := NewTally(testVocab, day)
+		tl.SetLocation(time.UTC)
+		for u := 0; u < PruneStep/2; u++ { // login and last_seen: two keys a user
+			tl.User([]byte(fmt.Sprintf("user%05d@example.com", u)), ULogin, 1, nil)
+		}
+		var id ChunkID
+		binary.BigEndian.PutUint64(id[:], uint64(time.Now().UnixNano()))
+		if _, err := st.Commit(id, tl, ChunkInfo{Kind: "test"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	keep := Retention{Days: 30, Loc: time.UTC}
+	now := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	var n int
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fill()
+		b.StartTimer()
+		err := st.update(func(tx *bolt.Tx) (err error) {
+			n, err = prune(tx, keep, now, PruneStep)
+			return err
+		})
+		if err != nil || n < PruneStep {
+			b.Fatalf("pruned %d keys: %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
 }

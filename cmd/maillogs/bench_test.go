@@ -7,6 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/maillogs/maillogs/counters"
+	"github.com/maillogs/maillogs/parsers"
+	"github.com/maillogs/maillogs/tai64n"
 )
 
 // chunkOf returns about size bytes of qmail-send lines.
@@ -77,4 +82,38 @@ func TestProcessorPeakMemory(t *testing.T) {
 			t.Errorf("chunk %d bytes: peak RSS %d KiB, want under 32 MiB", fi.Size(), rss)
 		}
 	}
+}
+
+// BenchmarkReportPOP3 is the daily POP3 report of a day with 10,000 users
+// (each logs in, out, deletes and moves bytes): read, sum and format.
+func BenchmarkReportPOP3(b *testing.B) {
+	const users = 10000
+	dir := b.TempDir()
+	db := filepath.Join(dir, "m.db")
+	st, err := counters.Open(db, counters.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	c, _ := parsers.New("pop3", day, time.UTC)
+	for u := 0; u < users; u++ {
+		at := tai64n.FromTime(day.Add(time.Duration(u) * 8 * time.Second))
+		fmt.Fprintf(c, "%s ipop3d[%d]: Login user=user%05d host=h [192.0.2.7] nmsgs=2/2\n", at, u, u)
+		fmt.Fprintf(c, "%s ipop3d[%d]: Logout user=user%05d host=h [192.0.2.7] nmsgs=2 ndele=1\n", at, u, u)
+	}
+	c.Close()
+	if _, err := st.Commit(counters.ChunkID{1}, c.Tally, counters.ChunkInfo{Kind: "pop3"}); err != nil {
+		b.Fatal(err)
+	}
+	st.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		var errb bytes.Buffer
+		a := newApp(os.Stdin, io.Discard, &errb)
+		a.cfg.Loc = time.UTC
+		if code := a.exit([]string{"maillogs", "--db", db, "report", "pop3", "--day", "2026-11-20"}); code != 0 {
+			b.Fatalf("exit %d: %s", code, errb.String())
+		}
+	}
+	b.ReportMetric(float64(users)*float64(b.N)/b.Elapsed().Seconds(), "users/s")
 }
