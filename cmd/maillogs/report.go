@@ -268,7 +268,7 @@ func fitName(names []string, rest int) int {
 	for _, n := range names {
 		w = max(w, len(n))
 	}
-	return min(w, reportWidth-rest)
+	return max(min(w, reportWidth-rest), 4)
 }
 
 // nameCell writes name padded to width; a longer name is written whole on
