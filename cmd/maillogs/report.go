@@ -28,7 +28,8 @@ func (a *app) reportCommand() *cli.Command {
 			Flags: []cli.Flag{day, format, top, userMap,
 				&cli.StringFlag{Name: "sort", Value: "user", Usage: "user (by name) or accesses (the busiest first)"},
 			},
-			Action: func(c *cli.Context) error { return a.accessReport(c, kind) },
+			ArgsUsage: "[DAY]",
+			Action:    func(c *cli.Context) error { return a.accessReport(c, kind) },
 		}
 	}
 	return &cli.Command{
@@ -48,19 +49,22 @@ func (a *app) reportCommand() *cli.Command {
 					&cli.StringFlag{Name: "threshold", Value: "0", Usage: "list only users whose total is above this (3MB, 2.5 GiB, 2900000)"},
 					&cli.StringFlag{Name: "unit", Value: "MB", Usage: "B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (of 1024)"},
 				},
-				Action: a.trafficReport,
+				ArgsUsage: "[DAY]",
+				Action:    a.trafficReport,
 			},
 			{
-				Name:   "send",
-				Usage:  "one day of qmail-send: messages, bytes, recipients, local and remote outcomes, bounces, the busiest hour",
-				Flags:  []cli.Flag{day, format},
-				Action: a.sendReport,
+				Name:      "send",
+				Usage:     "one day of qmail-send: messages, bytes, recipients, local and remote outcomes, bounces, the busiest hour",
+				Flags:     []cli.Flag{day, format},
+				ArgsUsage: "[DAY]",
+				Action:    a.sendReport,
 			},
 			{
-				Name:   "qpsmtpd",
-				Usage:  "one day of qpsmtpd: connections, queued, and denials per plugin and per DNSBL zone",
-				Flags:  []cli.Flag{day, format, top},
-				Action: a.qpsmtpdReport,
+				Name:      "qpsmtpd",
+				Usage:     "one day of qpsmtpd: connections, queued, and denials per plugin and per DNSBL zone",
+				Flags:     []cli.Flag{day, format, top},
+				ArgsUsage: "[DAY]",
+				Action:    a.qpsmtpdReport,
 			},
 		},
 	}
@@ -107,7 +111,15 @@ func (a *app) readDay(c *cli.Context, fn func(reportDay, *counters.Snapshot)) er
 	if f := c.String("format"); f != "text" && f != "json" {
 		return a.fail(2, fmt.Errorf("unknown format %q", f), "use --format text or --format json")
 	}
-	day, err := parseDay(c.String("day"), time.Now(), a.cfg.Loc)
+	given := c.String("day")
+	switch {
+	case c.NArg() > 1 || c.NArg() == 1 && c.IsSet("day"):
+		return a.fail(2, fmt.Errorf("one day per report: %q is one word too many", c.Args().Get(c.NArg()-1)),
+			"give the day once, as --day D or as the only argument")
+	case c.NArg() == 1:
+		given = c.Args().First() // as seed 003's courier-traffic takes it
+	}
+	day, err := parseDay(given, time.Now(), a.cfg.Loc)
 	if err != nil {
 		return a.fail(2, err, "a day is yesterday (the default), today, or YYYY-MM-DD in the local time zone")
 	}

@@ -128,7 +128,7 @@ func TestReportGolden(t *testing.T) {
 	}{
 		{"report-pop3", []string{"report", "pop3", "--day", "2026-11-20"}},
 		{"report-pop3-accesses-top", []string{"report", "pop3", "--day", "2026-11-20", "--top", "2"}}, // --top sorts by accesses
-		{"report-pop3-before", []string{"report", "pop3", "--day", "2026-11-19"}},
+		{"report-pop3-before", []string{"report", "pop3", "2026-11-19"}}, // the day as an argument
 		{"report-pop3-after", []string{"report", "pop3", "--day", "2026-11-21"}},
 		{"report-pop3-empty", []string{"report", "pop3", "--day", "2026-11-18"}},
 		{"report-pop3.json", []string{"report", "pop3", "--day", "2026-11-20", "--format", "json"}},
@@ -243,6 +243,8 @@ func TestReportUsage(t *testing.T) {
 	}{
 		{[]string{"pop3", "--day", "20.11.2026"}, `--day "20.11.2026" is not yesterday, today or a date`},
 		{[]string{"pop3", "--format", "xml"}, `unknown format "xml"`},
+		{[]string{"pop3", "--day", "today", "2026-11-20"}, `"2026-11-20" is one word too many`},
+		{[]string{"send", "2026-11-20", "2026-11-21"}, `"2026-11-21" is one word too many`},
 		{[]string{"pop3", "--sort", "size"}, `unknown --sort "size"`},
 		{[]string{"traffic", "--kind", "smtp"}, `no traffic report for kind "smtp"`},
 		{[]string{"traffic", "--threshold", "3 parsecs"}, `"3 parsecs" is not a size`},
