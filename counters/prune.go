@@ -20,42 +20,52 @@ type Retention struct {
 	Loc  *time.Location // the zone of the per-user days
 }
 
-// cutoff returns the first day kept (YYYYMMDD) and the first hour number
-// kept, at now.
-func (r Retention) cutoff(now time.Time) (int32, int64) {
+// horizon is the oldest data a store keeps: the first local day (YYYYMMDD)
+// and the first hour number. The zero horizon keeps everything.
+type horizon struct {
+	day  int32
+	hour int64
+}
+
+func (h horizon) keeps(day int32) bool    { return day >= h.day }
+func (h horizon) keepsHour(hr int64) bool { return h == horizon{} || hr >= h.hour }
+
+// horizon returns what r keeps at now.
+func (r Retention) horizon(now time.Time) horizon {
+	if r.Days <= 0 {
+		return horizon{}
+	}
 	loc := r.Loc
 	if loc == nil {
 		loc = time.Local
 	}
 	y, m, d := now.In(loc).Date()
 	first := time.Date(y, m, d-r.Days, 0, 0, 0, 0, loc)
-	return Day(first), floorDiv(first.Unix(), 3600)
+	return horizon{day: Day(first), hour: floorDiv(first.Unix(), 3600)}
 }
 
-// prune deletes at most max per-day and per-hour keys older than the
-// retention allows, and records the first day kept. It returns how many
-// keys it deleted.
-func prune(tx *bolt.Tx, r Retention, now time.Time, max int) (int, error) {
-	if r.Days <= 0 {
+// prune deletes at most max per-day and per-hour keys older than h, and
+// records h's first day. It returns how many keys it deleted.
+func prune(tx *bolt.Tx, h horizon, max int) (int, error) {
+	if h == (horizon{}) {
 		return 0, nil
 	}
-	day, hour := r.cutoff(now)
 	meta := tx.Bucket(bMeta)
 	if meta == nil {
 		return 0, nil
 	}
-	if int32(getU64(meta.Get(keptFromKey))) < day {
-		if err := meta.Put(keptFromKey, u64(uint64(day))); err != nil {
+	if int32(getU64(meta.Get(keptFromKey))) < h.day {
+		if err := meta.Put(keptFromKey, u64(uint64(h.day))); err != nil {
 			return 0, err
 		}
 	}
 	dayEnd := make([]byte, 4)
-	binary.BigEndian.PutUint32(dayEnd, uint32(day))
+	binary.BigEndian.PutUint32(dayEnd, uint32(h.day))
 	n := 0
 	for _, p := range []struct {
 		top []byte
 		end []byte
-	}{{bUserDays, dayEnd}, {bHours, hourKey(hour, "")}} {
+	}{{bUserDays, dayEnd}, {bHours, hourKey(h.hour, "")}} {
 		top := tx.Bucket(p.top)
 		if top == nil {
 			continue

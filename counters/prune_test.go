@@ -38,7 +38,7 @@ func TestPruneInSteps(t *testing.T) {
 	for {
 		var n int
 		err := st.update(func(tx *bolt.Tx) (err error) {
-			n, err = prune(tx, keep, now, 50)
+			n, err = prune(tx, keep.horizon(now), 50)
 			return err
 		})
 		if err != nil {
@@ -82,26 +82,50 @@ func TestPruneInSteps(t *testing.T) {
 	})
 }
 
-// TestCommitPrunes: a store opened with a retention prunes as it commits.
+// TestCommitPrunes: a commit under a retention writes no day older than
+// it, and prunes the old days that a store without one kept.
 func TestCommitPrunes(t *testing.T) {
-	st, err := Open(filepath.Join(t.TempDir(), "m.db"), Options{Retention: Retention{Days: 1, Loc: time.UTC}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	path := filepath.Join(t.TempDir(), "m.db")
 	old := NewTally(testVocab, time.Now().AddDate(0, 0, -5))
 	old.User([]byte("ann"), ULogin, 1, nil)
-	st.Commit(ChunkID(sha256.Sum256([]byte("old"))), old, ChunkInfo{Kind: "test"})
 	day := Day(time.Now().UTC().AddDate(0, 0, -5))
-	st.View(func(sn *Snapshot) error {
-		if u := sn.UsersOn("test", day); len(u) != 0 {
-			t.Errorf("a day older than the retention was kept: %v", u)
+	usersOn := func(st *Store) (n int) {
+		st.View(func(sn *Snapshot) error { n = len(sn.UsersOn("test", day)); return nil })
+		return n
+	}
+	for i, tt := range []struct {
+		keep  int
+		chunk string
+		want  int
+	}{
+		{0, "old", 1},           // kept: no retention
+		{1, "new", 0},           // an unrelated commit prunes it
+		{1, "old-again", 0},     // never written
+		{0, "old-once-more", 1}, // written again without a retention
+	} {
+		st, err := Open(path, Options{Retention: Retention{Days: tt.keep, Loc: time.UTC}})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if sn.Users("test")["ann"] == nil {
-			t.Error("the all-time user record was pruned")
+		tl := old
+		if tt.chunk == "new" {
+			tl = NewTally(testVocab, time.Now())
+			tl.Inc(testVocab.ID("hits"))
 		}
-		return nil
-	})
+		if _, err := st.Commit(ChunkID(sha256.Sum256([]byte(tt.chunk))), tl, ChunkInfo{Kind: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := usersOn(st); got != tt.want {
+			t.Errorf("step %d (%s, keep %d): %d users on the old day, want %d", i, tt.chunk, tt.keep, got, tt.want)
+		}
+		st.View(func(sn *Snapshot) error {
+			if sn.Users("test")["ann"] == nil {
+				t.Errorf("step %d: the all-time user record was pruned", i)
+			}
+			return nil
+		})
+		st.Close()
+	}
 }
 
 // BenchmarkPruneStep measures one full prune step (PruneStep keys) in a
@@ -129,7 +153,7 @@ func BenchmarkPruneStep(b *testing.B) {
 		fill()
 		b.StartTimer()
 		err := st.update(func(tx *bolt.Tx) (err error) {
-			n, err = prune(tx, keep, now, PruneStep)
+			n, err = prune(tx, keep.horizon(now), PruneStep)
 			return err
 		})
 		if err != nil || n < PruneStep {

@@ -189,14 +189,15 @@ func (s *Store) Commit(id ChunkID, t *Tally, info ChunkInfo) (added bool, err er
 		if chunks.Get(id[:]) != nil {
 			return nil
 		}
-		if err := commitTally(tx, t); err != nil {
+		keep := s.keep.horizon(time.Now())
+		if err := commitTally(tx, t, keep); err != nil {
 			return err
 		}
 		added = true
 		if err := chunks.Put(id[:], encodeInfo(info)); err != nil {
 			return err
 		}
-		_, err := prune(tx, s.keep, time.Now(), PruneStep)
+		_, err := prune(tx, keep, PruneStep)
 		return err
 	})
 	if err != nil {
@@ -227,7 +228,9 @@ func maxU64(b *bolt.Bucket, key []byte, n uint64) error {
 	return b.Put(key, u64(n))
 }
 
-func commitTally(tx *bolt.Tx, t *Tally) error {
+// commitTally adds t to the store; per-day and per-hour data older than
+// keep is not written (an old archive caught up adds to the totals only).
+func commitTally(tx *bolt.Tx, t *Tally, keep horizon) error {
 	kind := t.Vocab.Kind
 	totals, err := kindBucket(tx, bTotals, kind)
 	if err != nil {
@@ -269,10 +272,10 @@ func commitTally(tx *bolt.Tx, t *Tally) error {
 	if err := commitGauges(tx, kind, t.Gauges); err != nil {
 		return err
 	}
-	if err := commitHours(tx, t); err != nil {
+	if err := commitHours(tx, t, keep); err != nil {
 		return err
 	}
-	return commitUsers(tx, kind, t.Users)
+	return commitUsers(tx, kind, t.Users, keep)
 }
 
 func commitGauges(tx *bolt.Tx, kind string, gauges map[string]Gauge) error {
@@ -303,12 +306,15 @@ func hourKey(hour int64, name string) []byte {
 	return append(k, name...)
 }
 
-func commitHours(tx *bolt.Tx, t *Tally) error {
+func commitHours(tx *bolt.Tx, t *Tally, keep horizon) error {
 	b, err := kindBucket(tx, bHours, t.Vocab.Kind)
 	if err != nil {
 		return err
 	}
 	for h, slot := range t.Hours {
+		if !keep.keepsHour(h) {
+			continue
+		}
 		for i, n := range slot {
 			if err := addU64(b, hourKey(h, t.Vocab.Names[i]), n); err != nil {
 				return err
@@ -316,6 +322,9 @@ func commitHours(tx *bolt.Tx, t *Tally) error {
 		}
 	}
 	for h, x := range t.XHours {
+		if !keep.keepsHour(h) {
+			continue
+		}
 		for name, n := range x {
 			if err := addU64(b, hourKey(h, name), n); err != nil {
 				return err
@@ -338,7 +347,7 @@ func dayKey(day int32, user, counter string) []byte {
 	return append(k, userKey(user, counter)...)
 }
 
-func commitUsers(tx *bolt.Tx, kind string, users map[string]*UserTally) error {
+func commitUsers(tx *bolt.Tx, kind string, users map[string]*UserTally, keep horizon) error {
 	if len(users) == 0 {
 		return nil
 	}
@@ -368,6 +377,9 @@ func commitUsers(tx *bolt.Tx, kind string, users map[string]*UserTally) error {
 			}
 		}
 		for day, c := range u.Days {
+			if !keep.keeps(day) {
+				continue
+			}
 			for i, n := range c {
 				if err := addU64(db, dayKey(day, user, UserNames[i]), n); err != nil {
 					return err
