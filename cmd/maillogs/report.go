@@ -81,7 +81,7 @@ func (d reportDay) String() string { return d.From.Format("2006-01-02") }
 // title is the day as a report heads it: "Fri 2026-11-20 (CET +0100)".
 func (d reportDay) title() string { return d.From.Format("Mon 2006-01-02 (MST -0700)") }
 
-// parseDay reads --day: yesterday, today or YYYY-MM-DD, in loc.
+// parseDay reads a day: yesterday, today or YYYY-MM-DD, in loc.
 func parseDay(s string, now time.Time, loc *time.Location) (reportDay, error) {
 	now = now.In(loc)
 	var from time.Time
@@ -93,7 +93,7 @@ func parseDay(s string, now time.Time, loc *time.Location) (reportDay, error) {
 	default:
 		t, err := time.ParseInLocation("2006-01-02", s, loc)
 		if err != nil {
-			return reportDay{}, fmt.Errorf("--day %q is not yesterday, today or a date like 2026-11-20", s)
+			return reportDay{}, fmt.Errorf("day %q is not yesterday, today or a date like 2026-11-20", s)
 		}
 		from = t
 	}
@@ -204,20 +204,17 @@ func sumOf(m map[string]uint64, names ...string) uint64 {
 // marks, under a head that says what one mark stands for (what is
 // singular).
 func histogram(w io.Writer, head, what string, counts [24]uint64) {
-	var max uint64
+	var top uint64
 	for _, n := range counts {
-		max = maxU(max, n)
+		top = max(top, n)
 	}
-	per := max/50 + min(max%50, 1) // ceil(max/50), at least 1 when max > 0
-	if per == 0 {
-		per = 1
-	}
+	per := max((top+49)/50, 1)
 	if per > 1 {
 		what += "s"
 	}
 	title := fmt.Sprintf("%s, one # = %d %s", head, per, what)
 	fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len(title)))
-	width := len(fmt.Sprint(max))
+	width := len(fmt.Sprint(top))
 	for h, n := range counts {
 		fmt.Fprintf(w, "%02d (%*d):", h, width, n)
 		if n >= per {
@@ -252,13 +249,6 @@ func figures(w io.Writer, fs ...figure) {
 		}
 	}
 	fmt.Fprintln(w)
-}
-
-func maxU(a, b uint64) uint64 {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 // digits returns the width of n printed, at least least.

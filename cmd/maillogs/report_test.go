@@ -241,7 +241,7 @@ func TestReportUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"pop3", "--day", "20.11.2026"}, `--day "20.11.2026" is not yesterday, today or a date`},
+		{[]string{"pop3", "--day", "20.11.2026"}, `day "20.11.2026" is not yesterday, today or a date`},
 		{[]string{"pop3", "--format", "xml"}, `unknown format "xml"`},
 		{[]string{"pop3", "--day", "today", "2026-11-20"}, `"2026-11-20" is one word too many`},
 		{[]string{"send", "2026-11-20", "2026-11-21"}, `"2026-11-21" is one word too many`},
