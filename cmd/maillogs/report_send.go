@@ -17,7 +17,7 @@ type sendReport struct {
 	Day         string            `json:"day"`
 	Messages    uint64            `json:"messages"` // new messages queued
 	Bytes       uint64            `json:"bytes"`
-	Deliveries  map[string]uint64 `json:"deliveries"` // "local_success", "remote_deferral", "all_started", …
+	Deliveries  map[string]uint64 `json:"deliveries"` // "local_start", "remote_deferral", "all_success", …
 	Recipients  uint64            `json:"recipients"` // deliveries that ended: success or failure
 	Bounces     uint64            `json:"bounces"`
 	Triple      uint64            `json:"triple_bounces"`
@@ -34,11 +34,14 @@ func (a *app) sendReport(c *cli.Context) error {
 		m := sumHours(hours)
 		r.Messages, r.Bytes = m["message_new"], m["message_bytes"]
 		r.Bounces, r.Triple = m["message_bounce"], m["message_triple_bounce"]
-		for _, where := range []string{"local", "remote", "all"} {
+		for _, what := range []string{"start", "success", "failure", "deferral"} {
+			r.Deliveries["all_"+what] = m["delivery_"+what]
+		}
+		for _, where := range []string{"local", "remote"} {
+			r.Deliveries[where+"_start"] = m["delivery_start_"+where]
 			for _, what := range []string{"success", "failure", "deferral"} {
-				r.Deliveries[where+"_"+what] = m[strings.Replace("delivery_"+where+"_"+what, "all_", "", 1)]
+				r.Deliveries[where+"_"+what] = m["delivery_"+where+"_"+what]
 			}
-			r.Deliveries[where+"_start"] = m[strings.TrimSuffix("delivery_start_"+where, "_all")]
 		}
 		r.Recipients = r.Deliveries["all_success"] + r.Deliveries["all_failure"]
 		for h, hm := range hours {
