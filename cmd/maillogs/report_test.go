@@ -128,7 +128,7 @@ func TestReportGolden(t *testing.T) {
 	}{
 		{"report-pop3", []string{"report", "pop3", "--day", "2026-11-20"}},
 		{"report-pop3-accesses-top", []string{"report", "pop3", "--day", "2026-11-20", "--top", "2"}}, // --top sorts by accesses
-		{"report-pop3-before", []string{"report", "pop3", "2026-11-19"}}, // the day as an argument
+		{"report-pop3-before", []string{"report", "pop3", "2026-11-19"}},                              // the day as an argument
 		{"report-pop3-after", []string{"report", "pop3", "--day", "2026-11-21"}},
 		{"report-pop3-empty", []string{"report", "pop3", "--day", "2026-11-18"}},
 		{"report-pop3.json", []string{"report", "pop3", "--day", "2026-11-20", "--format", "json"}},
