@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -150,15 +151,13 @@ func (a *app) dump(c *cli.Context) error {
 	if len(kinds) == 0 {
 		kinds = parsers.Kinds()
 	}
-	for _, k := range kinds {
-		if parsers.Vocab(k) == nil {
-			return a.fail(2, fmt.Errorf("unknown kind %q", k), "kinds are: "+strings.Join(parsers.Kinds(), ", "))
-		}
+	if err := a.checkKinds(kinds); err != nil {
+		return err
+	}
+	if err := a.checkFormat(c, "text", "json"); err != nil {
+		return err
 	}
 	f := c.String("format")
-	if f != "text" && f != "json" {
-		return a.fail(2, fmt.Errorf("unknown format %q", f), "use --format text or --format json")
-	}
 	views, err := gather(a.cfg, kinds, !c.Bool("no-live"), c.Bool("users"))
 	if err != nil {
 		return a.storeFail(err)
@@ -209,6 +208,34 @@ func (a *app) dumpUsers(views map[string]*kindView, kinds []string, f string) er
 		}
 	}
 	return nil
+}
+
+// checkKinds refuses a kind that has no parser.
+func (a *app) checkKinds(kinds []string) error {
+	for _, k := range kinds {
+		if parsers.Vocab(k) == nil {
+			return a.fail(2, fmt.Errorf("unknown kind %q", k), "kinds are: "+strings.Join(parsers.Kinds(), ", "))
+		}
+	}
+	return nil
+}
+
+// checkFormat refuses a --format that is not one of formats.
+func (a *app) checkFormat(c *cli.Context, formats ...string) error {
+	f := c.String("format")
+	if slices.Contains(formats, f) {
+		return nil
+	}
+	return a.fail(2, fmt.Errorf("unknown format %q", f), "use --format "+strings.Join(formats, ", "))
+}
+
+// userMap reads --map (MAILLOGS_USER_MAP), with the fix when it is wrong.
+func (a *app) userMap(c *cli.Context) (map[string]string, error) {
+	m, err := readUserMap(c.String("map"))
+	if err != nil {
+		return nil, a.fail(1, err, "each line of the map is 'alias canonical' ('#' starts a comment); fix the file or leave --map out")
+	}
+	return m, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

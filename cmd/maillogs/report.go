@@ -108,8 +108,8 @@ var errPruned = errors.New("older than the days kept")
 // store; it refuses a day whose data was pruned. A failure is reported and
 // returned as the exit status.
 func (a *app) readDay(c *cli.Context, fn func(reportDay, *counters.Snapshot)) error {
-	if f := c.String("format"); f != "text" && f != "json" {
-		return a.fail(2, fmt.Errorf("unknown format %q", f), "use --format text or --format json")
+	if err := a.checkFormat(c, "text", "json"); err != nil {
+		return err
 	}
 	given := c.String("day")
 	switch {

@@ -53,9 +53,9 @@ func (a *app) accessReport(c *cli.Context, kind string) error {
 	if order != "user" && order != "accesses" {
 		return a.fail(2, fmt.Errorf("unknown --sort %q", order), "sort by user or by accesses")
 	}
-	aliases, err := readUserMap(c.String("map"))
+	aliases, err := a.userMap(c)
 	if err != nil {
-		return a.fail(1, err, "each line of the map is 'alias canonical' ('#' starts a comment); fix the file or leave --map out")
+		return err
 	}
 	r := &accessReport{Kind: kind, Users: []accessUser{}}
 	err = a.readDay(c, func(day reportDay, sn *counters.Snapshot) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,18 +242,26 @@ func TestReportUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"pop3", "--day", "20.11.2026"}, `day "20.11.2026" is not yesterday, today or a date`},
-		{[]string{"pop3", "--format", "xml"}, `unknown format "xml"`},
-		{[]string{"pop3", "--day", "today", "2026-11-20"}, `"2026-11-20" is one word too many`},
-		{[]string{"send", "2026-11-20", "2026-11-21"}, `"2026-11-21" is one word too many`},
-		{[]string{"pop3", "--sort", "size"}, `unknown --sort "size"`},
-		{[]string{"traffic", "--kind", "smtp"}, `no traffic report for kind "smtp"`},
-		{[]string{"traffic", "--threshold", "3 parsecs"}, `"3 parsecs" is not a size`},
-		{[]string{"traffic", "--unit", "MiBB"}, `unknown --unit "MiBB"`},
+		{[]string{"report", "pop3", "--day", "20.11.2026"}, `day "20.11.2026" is not yesterday, today or a date`},
+		{[]string{"report", "pop3", "--format", "xml"}, `unknown format "xml"`},
+		{[]string{"report", "pop3", "--day", "today", "2026-11-20"}, `"2026-11-20" is one word too many`},
+		{[]string{"report", "send", "2026-11-20", "2026-11-21"}, `"2026-11-21" is one word too many`},
+		{[]string{"report", "pop3", "--sort", "size"}, `unknown --sort "size"`},
+		{[]string{"report", "traffic", "--kind", "smtp"}, `no traffic report for kind "smtp"`},
+		{[]string{"report", "traffic", "--threshold", "3 parsecs"}, `"3 parsecs" is not a size`},
+		{[]string{"report", "traffic", "--unit", "MiBB"}, `unknown --unit "MiBB"`},
+		{[]string{"report", "pop3", "--map", "/nonexistent"}, "user map"}, // exit 1: below
+		{[]string{"users", "--format", "csv"}, `unknown format "csv"`},
+		{[]string{"users", "--kind", "pop4"}, `unknown kind "pop4"`},
+		{[]string{"dump", "--kind", "pop4"}, `unknown kind "pop4"`},
 	} {
-		out, errs, code := e.maillogsCode(append([]string{"report"}, tt.args...)...)
-		if code != 2 || out != "" || !strings.Contains(errs, tt.want) || !strings.Contains(errs, "hint: ") {
-			t.Errorf("report %v: exit %d, stdout %q, stderr:\n%s", tt.args, code, out, errs)
+		out, errs, code := e.maillogsCode(tt.args...)
+		want := 2
+		if slices.Contains(tt.args, "--map") {
+			want = 1 // a bad file, not a bad command line
+		}
+		if code != want || out != "" || !strings.Contains(errs, tt.want) || !strings.Contains(errs, "hint: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", tt.args, code, out, errs)
 		}
 	}
 }

@@ -72,9 +72,9 @@ func (a *app) trafficReport(c *cli.Context) error {
 	if !ok || unit == "" {
 		return a.fail(2, fmt.Errorf("unknown --unit %q", unit), "units are B, KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (of 1024)")
 	}
-	aliases, err := readUserMap(c.String("map"))
+	aliases, err := a.userMap(c)
 	if err != nil {
-		return a.fail(1, err, "each line of the map is 'alias canonical' ('#' starts a comment); fix the file or leave --map out")
+		return err
 	}
 	r := &trafficReport{Kind: kind, Unit: unit, Threshold: threshold, Users: []trafficUser{}, unitBytes: per}
 	r.Total.User = "-- total --"

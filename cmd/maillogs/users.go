@@ -13,7 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/maillogs/maillogs/counters"
-	"github.com/maillogs/maillogs/parsers"
 )
 
 // userKinds are the kinds whose lines name users.
@@ -50,18 +49,16 @@ func (a *app) users(c *cli.Context) error {
 	if len(kinds) == 0 {
 		kinds = userKinds
 	}
-	for _, k := range kinds {
-		if parsers.Vocab(k) == nil {
-			return a.fail(2, fmt.Errorf("unknown kind %q", k), "kinds are: "+strings.Join(parsers.Kinds(), ", "))
-		}
+	if err := a.checkKinds(kinds); err != nil {
+		return err
+	}
+	if err := a.checkFormat(c, "text", "json", "tsv"); err != nil {
+		return err
 	}
 	f := c.String("format")
-	if f != "text" && f != "json" && f != "tsv" {
-		return a.fail(2, fmt.Errorf("unknown format %q", f), "use --format text, json or tsv")
-	}
-	aliases, err := readUserMap(c.String("map"))
+	aliases, err := a.userMap(c)
 	if err != nil {
-		return a.fail(1, err, "each line of the map is 'alias canonical' ('#' starts a comment); fix the file or leave --map out")
+		return err
 	}
 	views, err := gather(a.cfg, kinds, !c.Bool("no-live"), true)
 	if err != nil {
